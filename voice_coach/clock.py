@@ -1,0 +1,36 @@
+"""Session clocks: seconds since the run began, real or virtual."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds on the session clock."""
+        ...
+
+
+class RealClock:
+    """Wall time since construction, from ``time.monotonic`` (immune to clock changes)."""
+
+    def __init__(self) -> None:
+        self._start = time.monotonic()
+
+    def now(self) -> float:
+        return time.monotonic() - self._start
+
+
+class VirtualClock:
+    """Time that moves only when told to, so a 25-minute session runs in moments."""
+
+    def __init__(self) -> None:
+        self._now = 0.0
+
+    def now(self) -> float:
+        return self._now
+
+    def advance_to(self, t: float) -> None:
+        """Move time forward to ``t`` (never backward)."""
+        self._now = max(self._now, t)

@@ -1,0 +1,167 @@
+"""The real-time run: a speech thread, an input thread, and the main loop that owns the session.
+
+Only the main thread touches the session; the other threads post to its queue. Speech is
+queued on a worker so the coach can be cut off mid-sentence ("stop") and so a long answer
+never blocks listening.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voice_coach.clock import RealClock
+from voice_coach.events import Event, NoInput, Say, SpeechDone, Start, TimerDone
+from voice_coach.ports import Speaker
+from voice_coach.runner import Runner
+
+
+@dataclass(frozen=True)
+class _Started:
+    say: Say
+    t: float
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    t: float
+
+
+@dataclass(frozen=True)
+class _InputClosed:
+    pass
+
+
+_Item = Event | _Started | _Line | _InputClosed
+
+
+class SpeechWorker:
+    """Speaks queued utterances one after another on its own thread; can be cut off at once."""
+
+    def __init__(self, speaker: Speaker, post: Callable[[_Item], None], clock: RealClock) -> None:
+        self._speaker = speaker
+        self._post = post
+        self._clock = clock
+        self._queue: deque[Say] = deque()
+        self._cond = threading.Condition()
+        self._cancel = threading.Event()
+        self._busy = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
+        self._thread.start()
+
+    @property
+    def idle(self) -> bool:
+        with self._cond:
+            return not self._busy and not self._queue
+
+    def say(self, say: Say) -> None:
+        with self._cond:
+            self._queue.append(say)
+            self._cond.notify()
+
+    def silence(self) -> None:
+        with self._cond:
+            self._queue.clear()
+            self._cancel.set()
+
+    def close(self) -> None:
+        """Let queued speech finish, then stop the thread."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                say = self._queue.popleft()
+                self._busy = True
+                self._cancel.clear()
+            self._post(_Started(say, self._clock.now()))
+            self._speaker.speak(say.text, self._cancel)
+            with self._cond:
+                self._busy = bool(self._queue)
+                silent = not self._queue
+            if silent:
+                self._post(SpeechDone(self._clock.now(), say.utterance))
+
+
+class RealtimeRunner(Runner):
+    """Runs a session in real time, with lines from a :class:`LineSource`-like reader."""
+
+    def __init__(
+        self,
+        *args: object,
+        start_input: Callable[[Callable[[str], None], Callable[[], None]], None],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.clock = RealClock()
+        self._events: queue.Queue[_Item] = queue.Queue()
+        self._speech = SpeechWorker(self.speaker, self._events.put, self.clock)
+        self._input_open = True
+        self.lock = threading.Lock()
+        """Held while the session changes; the terminal display takes it to read a snapshot."""
+        start_input(
+            lambda text: self._events.put(_Line(text, self.clock.now())),
+            lambda: self._events.put(_InputClosed()),
+        )
+
+    def run(self) -> str:
+        """Run to the end; return the end reason."""
+        self._handle(Start(self.clock.now()))
+        while self.end_reason is None:
+            event = self._next_event()
+            if event is not None:
+                self._handle(event)
+        self._speech.close()
+        while not self._events.empty():
+            item = self._events.get()
+            if isinstance(item, _Started):
+                self.transcript.write(item.t, "say", text=item.say.text)
+        self.finish(self.clock.now())
+        return self.end_reason
+
+    def _handle(self, event: Event) -> None:
+        with self.lock:
+            self.execute(self.session.handle(event), event.t)
+
+    def _next_event(self) -> Event | None:
+        timeout = None
+        if self.timer_at is not None:
+            timeout = max(0.0, self.timer_at - self.clock.now())
+        elif not self._input_open and self._speech.idle and self._events.empty():
+            return NoInput(self.clock.now())
+        try:
+            item = self._events.get(timeout=timeout if timeout is not None else 0.5)
+        except queue.Empty:
+            if self.timer_at is not None and self.clock.now() >= self.timer_at:
+                self.timer_at = None
+                return TimerDone(self.clock.now())
+            return None
+        match item:
+            case _Started(say=say, t=t):
+                self.transcript.write(t, "say", text=say.text)
+                return None
+            case _Line(text=text, t=t):
+                return self.heard(t, text) if text.strip() else None
+            case _InputClosed():
+                self._input_open = False
+                return None
+            case _:
+                return item
+
+    def queue_speech(self, say: Say) -> None:
+        self._speech.say(say)
+
+    def silence(self) -> None:
+        self._speech.silence()

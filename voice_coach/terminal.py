@@ -1,0 +1,70 @@
+"""Typed input for real-time text mode: plain standard input, or a prompt with a live status bar.
+
+In an interactive terminal, prompt_toolkit keeps the input line at the bottom with a toolbar
+showing the current step and the hold's progress, while the coach's lines scroll above it.
+When standard input is piped, lines are read plainly and nothing but the coach's words is printed.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from voice_coach.runner import parse_script_line
+
+LineCallback = Callable[[str], None]
+ClosedCallback = Callable[[], None]
+
+
+def start_stdin_reader(on_line: LineCallback, on_closed: ClosedCallback) -> None:
+    """Read standard input on a thread; ``+SECONDS`` before a line waits that long first."""
+
+    def read() -> None:
+        for raw in sys.stdin:
+            line = parse_script_line(raw)
+            if line.delay:
+                time.sleep(line.delay)
+            if line.text:
+                on_line(line.text)
+        on_closed()
+
+    threading.Thread(target=read, name="stdin", daemon=True).start()
+
+
+def start_prompt(
+    on_line: LineCallback, on_closed: ClosedCallback, toolbar: Callable[[], str]
+) -> Callable[[], None]:
+    """Read lines at a prompt with a live toolbar; returns a function that stops the prompt."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.patch_stdout import patch_stdout
+
+    session: PromptSession[str] = PromptSession(
+        bottom_toolbar=toolbar, refresh_interval=0.5, handle_sigint=False
+    )
+    patch = patch_stdout(raw=True)
+    patch.__enter__()
+
+    def read() -> None:
+        try:
+            while True:
+                on_line(session.prompt("say> "))
+        except (EOFError, KeyboardInterrupt):
+            on_closed()
+
+    def stop() -> None:
+        if session.app.is_running:
+            session.app.loop.call_soon_threadsafe(session.app.exit, exception=EOFError)
+        patch.__exit__(None, None, None)
+
+    threading.Thread(target=read, name="prompt", daemon=True).start()
+    return stop
+
+
+def progress_bar(elapsed: float, length: float, width: int = 24) -> str:
+    """``[#########---------------] 0:25 left`` for a hold."""
+    share = 0.0 if length <= 0 else min(1.0, elapsed / length)
+    filled = round(share * width)
+    left = max(0, round(length - elapsed))
+    return f"[{'#' * filled}{'-' * (width - filled)}] {left // 60}:{left % 60:02d} left"
