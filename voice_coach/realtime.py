@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from voice_coach.clock import RealClock
-from voice_coach.events import Event, NoInput, Say, SpeechDone, Start, TimerDone
+from voice_coach.events import Event, NoInput, Say, SpeechDone, Start, StepStarted, TimerDone
 from voice_coach.ports import Speaker
 from voice_coach.runner import Runner
 
 
 @dataclass(frozen=True)
 class _Started:
-    say: Say
+    item: Say | StepStarted
     t: float
 
 
@@ -46,7 +46,7 @@ class SpeechWorker:
         self._speaker = speaker
         self._post = post
         self._clock = clock
-        self._queue: deque[Say] = deque()
+        self._queue: deque[Say | StepStarted] = deque()
         self._cond = threading.Condition()
         self._cancel = threading.Event()
         self._busy = False
@@ -59,14 +59,15 @@ class SpeechWorker:
         with self._cond:
             return not self._busy and not self._queue
 
-    def say(self, say: Say) -> None:
+    def say(self, item: Say | StepStarted) -> None:
         with self._cond:
-            self._queue.append(say)
+            self._queue.append(item)
             self._cond.notify()
 
     def silence(self) -> None:
         with self._cond:
-            self._queue.clear()
+            kept = [item for item in self._queue if isinstance(item, StepStarted)]
+            self._queue = deque(kept)
             self._cancel.set()
 
     def close(self) -> None:
@@ -77,22 +78,25 @@ class SpeechWorker:
         self._thread.join()
 
     def _run(self) -> None:
+        last_said: int | None = None
         while True:
             with self._cond:
+                if not self._queue:
+                    self._busy = False
+                    if last_said is not None:
+                        self._post(SpeechDone(self._clock.now(), last_said))
+                        last_said = None
                 while not self._queue and not self._closed:
                     self._cond.wait()
                 if not self._queue:
                     return
-                say = self._queue.popleft()
+                item = self._queue.popleft()
                 self._busy = True
                 self._cancel.clear()
-            self._post(_Started(say, self._clock.now()))
-            self._speaker.speak(say.text, self._cancel)
-            with self._cond:
-                self._busy = bool(self._queue)
-                silent = not self._queue
-            if silent:
-                self._post(SpeechDone(self._clock.now(), say.utterance))
+            self._post(_Started(item, self._clock.now()))
+            if isinstance(item, Say):
+                self._speaker.speak(item.text, self._cancel)
+                last_said = item.utterance
 
 
 class RealtimeRunner(Runner):
@@ -127,7 +131,7 @@ class RealtimeRunner(Runner):
         while not self._events.empty():
             item = self._events.get()
             if isinstance(item, _Started):
-                self.transcript.write(item.t, "say", text=item.say.text)
+                self.log_start(item.item, item.t)
         self.finish(self.clock.now())
         return self.end_reason
 
@@ -149,8 +153,8 @@ class RealtimeRunner(Runner):
                 return TimerDone(self.clock.now())
             return None
         match item:
-            case _Started(say=say, t=t):
-                self.transcript.write(t, "say", text=say.text)
+            case _Started(item=started, t=t):
+                self.log_start(started, t)
                 return None
             case _Line(text=text, t=t):
                 return self.heard(t, text) if text.strip() else None
@@ -160,8 +164,8 @@ class RealtimeRunner(Runner):
             case _:
                 return item
 
-    def queue_speech(self, say: Say) -> None:
-        self._speech.say(say)
+    def queue_speech(self, item: Say | StepStarted) -> None:
+        self._speech.say(item)
 
     def silence(self) -> None:
         self._speech.silence()

@@ -103,8 +103,7 @@ class Runner:
                 case CancelTimer():
                     self.timer_at = None
                 case StepStarted():
-                    self.transcript.write(t, "step", step=effect.step, foot=effect.side)
-                    self.step_started(effect)
+                    self.queue_speech(effect)
                 case SetVoice(rate=rate, volume=volume):
                     self.speaker.set_voice(rate, volume)
                     self.preferences.save({"rate": rate, "volume": volume})
@@ -126,15 +125,20 @@ class Runner:
         self.speaker.close()
         self.transcript.close()
 
+    def log_start(self, item: Say | StepStarted, t: float) -> None:
+        """Log an utterance as it starts, or a step as its announcement starts."""
+        if isinstance(item, Say):
+            self.transcript.write(t, "say", text=item.text)
+        else:
+            self.transcript.write(t, "step", step=item.step, foot=item.side)
+
     # Hooks for the kinds of run.
-    def queue_speech(self, say: Say) -> None:
+    def queue_speech(self, item: Say | StepStarted) -> None:
+        """Queue an utterance, or a step marker that starts when the speech before it ends."""
         raise NotImplementedError
 
     def silence(self) -> None:
         raise NotImplementedError
-
-    def step_started(self, step: StepStarted) -> None:
-        """A step began (a terminal display shows it)."""
 
 
 class VirtualRunner(Runner):
@@ -149,7 +153,7 @@ class VirtualRunner(Runner):
         self.clock = VirtualClock()
         self._lines = lines
         self._pending: tuple[float, str] | None = None
-        self._queue: deque[Say] = deque()
+        self._queue: deque[Say | StepStarted] = deque()
         self._speaking: tuple[Say, float] | None = None
         self._finished_utterance: int | None = None
 
@@ -163,22 +167,24 @@ class VirtualRunner(Runner):
         self.finish(self.clock.now())
         return self.end_reason
 
-    def queue_speech(self, say: Say) -> None:
-        self._queue.append(say)
+    def queue_speech(self, item: Say | StepStarted) -> None:
+        self._queue.append(item)
 
     def silence(self) -> None:
-        last = self._queue[-1] if self._queue else self._speaking[0] if self._speaking else None
-        self._queue.clear()
+        said = [item for item in self._queue if isinstance(item, Say)]
+        last = said[-1] if said else self._speaking[0] if self._speaking else None
+        self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
         self._speaking = None
         if last is not None:
             self._finished_utterance = last.utterance
 
     def _start_speaking(self) -> None:
-        if self._speaking is None and self._queue:
-            say = self._queue.popleft()
-            now = self.clock.now()
-            self.transcript.write(now, "say", text=say.text)
-            self._speaking = (say, now + self.speaker.render(say.text, now))
+        now = self.clock.now()
+        while self._speaking is None and self._queue:
+            item = self._queue.popleft()
+            self.log_start(item, now)
+            if isinstance(item, Say):
+                self._speaking = (item, now + self.speaker.render(item.text, now))
 
     def _drain_speech(self) -> None:
         """Let the last words be said after the session ends."""

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Set up voice_coach on Debian or Raspberry Pi OS: the system packages it needs, a virtual
+# environment in .venv, and the project installed into it. Safe to run again: it only installs
+# what is missing.
+#
+#   scripts/setup.sh          # to run the coach
+#   scripts/setup.sh --test   # also the test tools
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+extras=""
+if [[ "${1:-}" == "--test" ]]; then
+    extras="[test]"
+fi
+
+sudo_cmd=()
+if [[ "$(id -u)" -ne 0 ]]; then
+    sudo_cmd=(sudo)
+fi
+
+# System packages, one per line in scripts/apt-packages.txt ('#' starts a comment).
+mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/apt-packages.txt)
+missing=()
+for package in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+python=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null &&
+        "$candidate" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        python="$candidate"
+        break
+    fi
+done
+if [[ -z "$python" ]]; then
+    missing+=(python3 python3-venv)
+fi
+if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "setup: installing system packages: ${missing[*]}"
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+python="${python:-python3}"
+
+if [[ ! -x .venv/bin/python ]]; then
+    echo "setup: creating the virtual environment in .venv"
+    "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet --editable ".${extras}"
+echo "setup: ready ($(.venv/bin/voice-coach --version))"

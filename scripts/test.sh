@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set everything up (if needed), then run the linter and the whole test suite.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/setup.sh" --test
+cd "$root"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+exec .venv/bin/python -m pytest "$@"
