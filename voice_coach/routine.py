@@ -336,7 +336,7 @@ def _known_step(read: _Reader, step_id: str, step_ids: list[str], where: KeyPath
     if step_id not in step_ids:
         close = difflib.get_close_matches(step_id, step_ids, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise read.source.error(where, f"no step with id '{step_id}'{hint}")
+        raise read.source.error(where, f"no step with id '{step_id}'{hint}", value=step_id)
 
 
 def _unique(read: _Reader, ids: list[str], key: str) -> None:

@@ -221,6 +221,13 @@ class Session:
 
     def _safety(self, intent: Intent | None) -> None:
         question = self.plan.routine.safety[self.question]
+        if self.paused and intent in (None, Intent.PAUSE, Intent.HELP):
+            self._say(self.prompts.say("help_paused" if intent else "already_paused"))
+            return
+        if intent in (Intent.PAUSE, Intent.STOP):
+            self._pause_question(intent)
+            return
+        self.paused = False  # anything else said to a paused question carries on with it
         if intent is Intent.YES:
             self._say(question.message)
             if question.if_yes == "end":
@@ -232,24 +239,19 @@ class Session:
         elif intent is Intent.NO:
             self.question += 1
             self._next_question()
-        elif intent in (Intent.PAUSE, Intent.STOP):
-            self._pause_question(intent)
-        elif intent is Intent.RESUME and self.paused:
-            self.paused = False
-            self._carry_on()
         elif (intent is Intent.BACK and self.question > 0) or intent is Intent.RESTART:
             self.question = 0 if intent is Intent.RESTART else self.question - 1
             self._carry_on()
-        elif intent in (Intent.REPEAT, Intent.STATUS):
-            self._reask()
+        elif intent in (Intent.REPEAT, Intent.STATUS, Intent.RESUME):
+            self._carry_on()
         elif intent is Intent.HELP:
             self._say(self.prompts.say("help_question"), await_silence=True)
         elif intent in _NAVIGATION:
             self._say(self.prompts.say("safety_no_skip"))
-            self._reask()
+            self._carry_on()
         else:
             self._say(self.prompts.say("answer_yes_no"))
-            self._reask()
+            self._carry_on()
 
     def _pause_question(self, intent: Intent) -> None:
         self._out.append(Silence())

@@ -49,9 +49,22 @@ class TomlFile:
             raise DataFileError(path, None, f"cannot read the file: {exc}") from None
         return cls(path, text)
 
-    def error(self, where: KeyPath, problem: str) -> DataFileError:
-        """An error for the value at ``where`` (e.g. ``("steps", 3, "hold")``)."""
-        return DataFileError(self.path, self.line_of(where), problem)
+    def error(self, where: KeyPath, problem: str, value: str | None = None) -> DataFileError:
+        """An error for the value at ``where`` (e.g. ``("steps", 3, "hold")``).
+
+        With ``value``, point at the line holding that string, for a list written over lines.
+        """
+        line = self.line_of(where)
+        if value is not None and line is not None:
+            quoted = (f'"{value}"', f"'{value}'")
+            for number in range(line, len(self.lines) + 1):
+                text = self.lines[number - 1]
+                if any(q in text for q in quoted):
+                    line = number
+                    break
+                if number > line and (_HEADER.match(text) or _KEY.match(text)):
+                    break
+        return DataFileError(self.path, line, problem)
 
     def line_of(self, where: KeyPath) -> int | None:
         """1-based line of the key at ``where``; the nearest enclosing line when not found."""
@@ -89,7 +102,7 @@ class TomlFile:
         for position, part in enumerate(parts):
             if isinstance(data, list):
                 index = int(part)
-                if position + 1 < len(parts) and isinstance(data[index], dict):
+                if isinstance(data[index], dict):
                     table.append(part)
                     data = data[index]
                     continue
