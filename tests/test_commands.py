@@ -57,7 +57,7 @@ def test_required_phrases_map_to_their_intent(phrases, phrase, intent):
         ("next please", Command(Intent.NEXT)),
         ("okay, pause!", Command(Intent.PAUSE)),
         ("Where am I?", Command(Intent.STATUS)),
-        ("I’m ready", Command(Intent.NEXT)),
+        ("I\u2019m ready", Command(Intent.NEXT)),
     ],
     ids=str,
 )

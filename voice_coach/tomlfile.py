@@ -99,7 +99,7 @@ class TomlFile:
         parts = [str(part) for part in where]
         data: Any = self.data
         table: list[str] = []
-        for position, part in enumerate(parts):
+        for part in parts:
             if isinstance(data, list):
                 index = int(part)
                 if isinstance(data[index], dict):
