@@ -1,0 +1,107 @@
+"""The real-time runner with a fake speaker at the port: threads, interruption, the end of input."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+from voice_coach.plan import Plan
+from voice_coach.realtime import RealtimeRunner
+from voice_coach.session import Session
+from voice_coach.store import PreferenceStore, ProgressStore
+from voice_coach.transcript import Transcript
+
+
+class FakeSpeaker:
+    """Takes ``seconds`` per utterance unless cancelled; records what was cut off."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spoken: list[str] = []
+        self.cut: list[tuple[str, float]] = []
+        self.speaking = threading.Event()
+        self.rate = 0
+
+    def set_voice(self, rate: int, volume: int) -> None:
+        self.rate = rate
+
+    def speak(self, text: str, cancel: threading.Event) -> None:
+        self.spoken.append(text)
+        self.speaking.set()
+        if cancel.wait(self.seconds):
+            self.cut.append((text, time.monotonic()))
+        self.speaking.clear()
+
+    def render(self, text: str, start: float) -> float:
+        raise AssertionError("not used in real time")
+
+    def close(self) -> None:
+        pass
+
+
+def make(routine, prompts, phrases, folder: Path, speaker, script):
+    def start_input(on_line, on_closed):
+        threading.Thread(target=script, args=(on_line, on_closed), daemon=True).start()
+
+    return RealtimeRunner(
+        session=Session(Plan(routine, "quick"), prompts), phrases=phrases, speaker=speaker,
+        progress=ProgressStore(folder), preferences=PreferenceStore(folder),
+        transcript=Transcript(folder / "t.jsonl"), start_input=start_input,
+    )  # fmt: skip
+
+
+def test_a_yes_to_the_first_question_ends_for_safety(routine, prompts, phrases, tmp_path):
+    speaker = FakeSpeaker(0.01)
+
+    def script(on_line, on_closed):
+        time.sleep(0.3)
+        on_line("yes")
+
+    runner = make(routine, prompts, phrases, tmp_path, speaker, script)
+    assert runner.run() == "safety"
+    assert speaker.spoken[0] == routine.welcome
+    assert routine.safety[0].message in speaker.spoken
+    log = [json.loads(x) for x in (tmp_path / "t.jsonl").read_text().splitlines()]
+    assert [e["event"] for e in log][-1] == "end"
+    assert [e["text"] for e in log if e["event"] == "say"] == speaker.spoken
+
+
+def test_stop_cuts_the_coach_off_at_once(routine, prompts, phrases, tmp_path):
+    speaker = FakeSpeaker(5.0)
+    said_at: list[float] = []
+
+    def script(on_line, on_closed):
+        speaker.speaking.wait(2)
+        time.sleep(0.2)
+        said_at.append(time.monotonic())
+        on_line("stop")
+        time.sleep(0.3)
+        speaker.seconds = 0.01
+        on_line("quit")
+        time.sleep(0.3)
+        on_line("yes")
+
+    runner = make(routine, prompts, phrases, tmp_path, speaker, script)
+    assert runner.run() == "quit"
+    text, when = speaker.cut[0]
+    assert text == routine.welcome
+    assert when - said_at[0] < 0.1
+    # Nothing queued behind the welcome was said after the stop.
+    assert routine.safety[0].question not in speaker.spoken
+
+
+def test_when_input_ends_and_nothing_is_scheduled_the_run_ends(routine, prompts, phrases, tmp_path):
+    speaker = FakeSpeaker(0.01)
+
+    def script(on_line, on_closed):
+        time.sleep(0.2)
+        on_line("pause")  # a paused question has no timer: nothing more will happen
+        on_closed()
+
+    runner = make(routine, prompts, phrases, tmp_path, speaker, script)
+    start = time.monotonic()
+    assert runner.run() == "no-input"
+    assert time.monotonic() - start < 2
+    assert speaker.spoken[-1] == prompts.say("no_input")

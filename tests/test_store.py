@@ -1,0 +1,87 @@
+"""Saved progress survives crashes: atomic writes, damaged files set aside, owner-only files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from voice_coach.progress import Progress
+from voice_coach.store import PreferenceStore, ProgressStore
+
+PROGRESS = Progress("foot-massage", "standard", "toe-bends", "left", ("achilles",))
+
+
+def test_progress_round_trips_and_is_owner_only(tmp_path: Path):
+    store = ProgressStore(tmp_path / "state")
+    store.save(PROGRESS, "en")
+    assert store.load("foot-massage", "standard", "en") == PROGRESS
+    path = store.path("foot-massage", "standard", "en")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert list(path.parent.iterdir()) == [path]  # no temporary files left behind
+    store.clear("foot-massage", "standard", "en")
+    assert store.load("foot-massage", "standard", "en") is None
+
+
+def test_progress_is_kept_per_variant_and_locale(tmp_path: Path):
+    store = ProgressStore(tmp_path)
+    store.save(PROGRESS, "en")
+    assert store.load("foot-massage", "quick", "en") is None
+    assert store.load("foot-massage", "standard", "ko") is None
+
+
+def test_a_damaged_progress_file_is_set_aside_not_lost(tmp_path: Path, caplog):
+    store = ProgressStore(tmp_path)
+    path = store.path("foot-massage", "standard", "en")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"format": 1, "routine": "foot')
+    assert store.load("foot-massage", "standard", "en") is None
+    aside = path.with_name(path.name + ".damaged")
+    assert aside.read_text() == '{"format": 1, "routine": "foot'
+    assert "moved it to" in caplog.text
+    path.write_text('{"format": 99}')
+    assert store.load("foot-massage", "standard", "en") is None
+
+
+def test_preferences_merge(tmp_path: Path):
+    prefs = PreferenceStore(tmp_path)
+    prefs.save({"rate": -2})
+    prefs.save({"volume": 1})
+    assert prefs.load() == {"rate": -2, "volume": 1}
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from voice_coach.progress import Progress
+from voice_coach.store import ProgressStore
+store = ProgressStore(Path(sys.argv[1]))
+steps = ["soak", "arch-rubs", "toe-bends", "thumb-work"]
+i = 0
+print("ready", flush=True)
+while True:
+    store.save(Progress("foot-massage", "standard", steps[i % 4], "right", ("x",) * (i % 50)), "en")
+    i += 1
+"""
+
+
+def test_kill_9_during_saves_never_leaves_a_corrupt_file(tmp_path: Path):
+    store = ProgressStore(tmp_path)
+    for attempt in range(15):
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)],
+                                  stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+        time.sleep(0.05 + 0.013 * attempt)
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait()
+        loaded = store.load("foot-massage", "standard", "en")
+        assert loaded is not None and loaded.step in {
+            "soak",
+            "arch-rubs",
+            "toe-bends",
+            "thumb-work",
+        }
+        assert not list(tmp_path.rglob("*.damaged"))
