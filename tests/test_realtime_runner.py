@@ -42,14 +42,13 @@ class FakeSpeaker:
 
 
 def make(routine, prompts, phrases, folder: Path, speaker, script):
-    def start_input(on_line, on_closed):
-        threading.Thread(target=script, args=(on_line, on_closed), daemon=True).start()
-
-    return RealtimeRunner(
+    runner = RealtimeRunner(
         session=Session(Plan(routine, "quick"), prompts), phrases=phrases, speaker=speaker,
         progress=ProgressStore(folder), preferences=PreferenceStore(folder),
-        transcript=Transcript(folder / "t.jsonl"), start_input=start_input,
+        transcript=Transcript(folder / "t.jsonl"),
     )  # fmt: skip
+    threading.Thread(target=script, args=(runner.line, runner.input_closed), daemon=True).start()
+    return runner
 
 
 def test_a_yes_to_the_first_question_ends_for_safety(routine, prompts, phrases, tmp_path):
@@ -76,9 +75,9 @@ def test_stop_cuts_the_coach_off_at_once(routine, prompts, phrases, tmp_path):
         speaker.speaking.wait(2)
         time.sleep(0.2)
         said_at.append(time.monotonic())
+        speaker.seconds = 0.01  # from now on; the welcome is still waiting out its 5 s
         on_line("stop")
         time.sleep(0.3)
-        speaker.seconds = 0.01
         on_line("quit")
         time.sleep(0.3)
         on_line("yes")
@@ -105,3 +104,17 @@ def test_when_input_ends_and_nothing_is_scheduled_the_run_ends(routine, prompts,
     assert runner.run() == "no-input"
     assert time.monotonic() - start < 2
     assert speaker.spoken[-1] == prompts.say("no_input")
+
+
+def test_an_answer_typed_during_speech_waits_for_the_question(routine, prompts, phrases, tmp_path):
+    speaker = FakeSpeaker(0.3)
+
+    def script(on_line, on_closed):
+        speaker.speaking.wait(2)
+        on_line("yes")  # typed during the welcome: it answers the first question once asked
+
+    runner = make(routine, prompts, phrases, tmp_path, speaker, script)
+    assert runner.run() == "safety"
+    question = routine.safety[0].question
+    assert speaker.spoken.index(question) < speaker.spoken.index(routine.safety[0].message)
+    assert speaker.cut == []

@@ -15,8 +15,9 @@ from voice_coach.errors import CoachError, DataFileError
 from voice_coach.paths import state_dir, user_routines_dir
 from voice_coach.plan import Plan
 from voice_coach.prompts import Prompts
+from voice_coach.realtime import RealtimeRunner
 from voice_coach.routine import Routine, load_routine
-from voice_coach.runner import Runner, VirtualRunner
+from voice_coach.runner import VirtualRunner
 from voice_coach.script_listing import render_script, summary
 from voice_coach.session import Session
 from voice_coach.settings import RunSettings
@@ -185,26 +186,18 @@ def run(settings: RunSettings) -> int:
         "preferences": preferences,
         "transcript": Transcript(settings.transcript),
     }
-    runner: Runner
     if settings.clock == "virtual":
-        runner = VirtualRunner(lines=iter(sys.stdin.readline, ""), **common)
-        runner.run()
+        VirtualRunner(lines=iter(sys.stdin.readline, ""), **common).run()
         return 0
-    from voice_coach.realtime import RealtimeRunner
-
+    runner = RealtimeRunner(**common)
     stop_prompt = None
-
-    def start_input(on_line: object, on_closed: object) -> None:
-        nonlocal stop_prompt
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            print("Text mode: type what you would say, then Enter.", file=sys.stderr)
-            stop_prompt = start_prompt(on_line, on_closed, lambda: _status_line(realtime))
-        else:
-            start_stdin_reader(on_line, on_closed)
-
-    realtime = RealtimeRunner(start_input=start_input, **common)
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        print("Text mode: type what you would say, then Enter.", file=sys.stderr)
+        stop_prompt = start_prompt(runner.line, runner.input_closed, lambda: _status_line(runner))
+    else:
+        start_stdin_reader(runner.line, runner.input_closed)
     try:
-        realtime.run()
+        runner.run()
     except KeyboardInterrupt:
         print("Stopped. Your place is saved.", file=sys.stderr)
     finally:
@@ -213,12 +206,12 @@ def run(settings: RunSettings) -> int:
     return 0
 
 
-def _status_line(runner: Runner) -> str:
+def _status_line(runner: RealtimeRunner) -> str:
     """The terminal toolbar: current step and the hold's progress bar."""
     session = runner.session
-    with runner.lock:  # type: ignore[attr-defined]
+    with runner.lock:
         stop = session.stop
-        now = runner.clock.now()  # type: ignore[attr-defined]
+        now = runner.clock.now()
         elapsed, length = session.hold.elapsed(now), session.hold.length
         paused = session.paused
     side = f" - {stop.side.name}" if stop.side else ""

@@ -17,6 +17,7 @@ from voice_coach.clock import RealClock
 from voice_coach.events import Event, NoInput, Say, SpeechDone, Start, StepStarted, TimerDone
 from voice_coach.ports import Speaker
 from voice_coach.runner import Runner
+from voice_coach.session import BARGE_IN
 
 
 @dataclass(frozen=True)
@@ -100,25 +101,25 @@ class SpeechWorker:
 
 
 class RealtimeRunner(Runner):
-    """Runs a session in real time, with lines from a :class:`LineSource`-like reader."""
+    """Runs a session in real time; input arrives through :meth:`line` from other threads."""
 
-    def __init__(
-        self,
-        *args: object,
-        start_input: Callable[[Callable[[str], None], Callable[[], None]], None],
-        **kwargs: object,
-    ) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.clock = RealClock()
         self._events: queue.Queue[_Item] = queue.Queue()
         self._speech = SpeechWorker(self.speaker, self._events.put, self.clock)
         self._input_open = True
+        self._deferred: deque[str] = deque()
         self.lock = threading.Lock()
         """Held while the session changes; the terminal display takes it to read a snapshot."""
-        start_input(
-            lambda text: self._events.put(_Line(text, self.clock.now())),
-            lambda: self._events.put(_InputClosed()),
-        )
+
+    def line(self, text: str) -> None:
+        """The person said (typed) ``text``; safe to call from any thread."""
+        self._events.put(_Line(text, self.clock.now()))
+
+    def input_closed(self) -> None:
+        """No more input will come; safe to call from any thread."""
+        self._events.put(_InputClosed())
 
     def run(self) -> str:
         """Run to the end; return the end reason."""
@@ -140,10 +141,17 @@ class RealtimeRunner(Runner):
             self.execute(self.session.handle(event), event.t)
 
     def _next_event(self) -> Event | None:
+        if self._deferred and self._speech.idle:
+            return self.heard(self.clock.now(), self._deferred.popleft())
         timeout = None
         if self.timer_at is not None:
             timeout = max(0.0, self.timer_at - self.clock.now())
-        elif not self._input_open and self._speech.idle and self._events.empty():
+        elif (
+            not self._input_open
+            and self._speech.idle
+            and self._events.empty()
+            and not self._deferred
+        ):
             return NoInput(self.clock.now())
         try:
             item = self._events.get(timeout=timeout if timeout is not None else 0.5)
@@ -156,13 +164,25 @@ class RealtimeRunner(Runner):
             case _Started(item=started, t=t):
                 self.log_start(started, t)
                 return None
-            case _Line(text=text, t=t):
-                return self.heard(t, text) if text.strip() else None
+            case _Line(text=text, t=t) if text.strip():
+                return self._line(text, t)
             case _InputClosed():
                 self._input_open = False
                 return None
+            case _Line():
+                return None
             case _:
                 return item
+
+    def _line(self, text: str, t: float) -> Event | None:
+        """While the coach speaks only a barge-in command cuts in; other lines wait their turn,
+        so an answer is never taken for a question that has not been heard yet."""
+        command = self.phrases.parse(text)
+        speaking = not self._speech.idle
+        if (speaking or self._deferred) and (command is None or command.intent not in BARGE_IN):
+            self._deferred.append(text)
+            return None
+        return self.heard(t, text)
 
     def queue_speech(self, item: Say | StepStarted) -> None:
         self._speech.say(item)

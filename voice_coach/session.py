@@ -48,6 +48,8 @@ _VOICE = {
     Intent.QUIETER: ("volume", -1, "quieter", "quietest"),
     Intent.LOUDER: ("volume", 1, "louder", "loudest"),
 }
+BARGE_IN = frozenset({Intent.STOP, Intent.PAUSE})
+"""What a person can say to cut in while the coach is speaking; the rest waits for silence."""
 _NAVIGATION = {Intent.NEXT, Intent.SKIP, Intent.BACK, Intent.GOTO, Intent.SWITCH_FOOT}
 
 

@@ -7,6 +7,7 @@ When standard input is piped, lines are read plainly and nothing but the coach's
 
 from __future__ import annotations
 
+import _thread
 import sys
 import threading
 import time
@@ -40,18 +41,18 @@ def start_prompt(
     from prompt_toolkit import PromptSession
     from prompt_toolkit.patch_stdout import patch_stdout
 
-    session: PromptSession[str] = PromptSession(
-        bottom_toolbar=toolbar, refresh_interval=0.5, handle_sigint=False
-    )
+    session: PromptSession[str] = PromptSession(bottom_toolbar=toolbar, refresh_interval=0.5)
     patch = patch_stdout(raw=True)
     patch.__enter__()
 
     def read() -> None:
         try:
             while True:
-                on_line(session.prompt("say> "))
-        except (EOFError, KeyboardInterrupt):
+                on_line(session.prompt("say> ", handle_sigint=False))
+        except EOFError:
             on_closed()
+        except KeyboardInterrupt:
+            _thread.interrupt_main()  # Ctrl-C at the prompt stops the run like anywhere else
 
     def stop() -> None:
         if session.app.is_running:
