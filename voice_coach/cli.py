@@ -19,7 +19,7 @@ from voice_coach.realtime import RealtimeRunner
 from voice_coach.routine import Routine, load_routine
 from voice_coach.runner import VirtualRunner
 from voice_coach.script_listing import render_script, summary
-from voice_coach.session import Session
+from voice_coach.session import Mode, Session
 from voice_coach.settings import RunSettings
 from voice_coach.store import PreferenceStore, ProgressStore
 from voice_coach.terminal import progress_bar, start_prompt, start_stdin_reader
@@ -207,13 +207,17 @@ def run(settings: RunSettings) -> int:
 
 
 def _status_line(runner: RealtimeRunner) -> str:
-    """The terminal toolbar: current step and the hold's progress bar."""
+    """The terminal toolbar: where the session is, and the hold's progress bar."""
     session = runner.session
     with runner.lock:
-        stop = session.stop
+        mode, stop, paused = session.mode, session.stop, session.paused
         now = runner.clock.now()
         elapsed, length = session.hold.elapsed(now), session.hold.length
-        paused = session.paused
+        question, questions = session.question + 1, len(session.plan.routine.safety)
+    if mode is Mode.RESUME_PROMPT:
+        return " Resume where you stopped? (resume / start over)"
+    if mode is Mode.SAFETY:
+        return f" Safety check, question {min(question, questions)} of {questions} (yes / no)"
     side = f" - {stop.side.name}" if stop.side else ""
     number = f"Step {stop.number}/{len(session.plan.techniques)} " if stop.number else ""
     state = "  (paused)" if paused else ""
