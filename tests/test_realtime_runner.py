@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+from voice_coach.events import Say
 from voice_coach.plan import Plan
 from voice_coach.realtime import RealtimeRunner
 from voice_coach.session import Session
@@ -27,14 +28,17 @@ class FakeSpeaker:
     def set_voice(self, rate: int, volume: int) -> None:
         self.rate = rate
 
-    def speak(self, text: str, cancel: threading.Event) -> None:
+    def speak(self, item, cancel: threading.Event, start: float) -> None:
+        if not isinstance(item, Say):
+            return
+        text = item.text
         self.spoken.append(text)
         self.speaking.set()
         if cancel.wait(self.seconds):
             self.cut.append((text, time.monotonic()))
         self.speaking.clear()
 
-    def render(self, text: str, start: float) -> float:
+    def render(self, item, start: float) -> float:
         raise AssertionError("not used in real time")
 
     def close(self) -> None:

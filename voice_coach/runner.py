@@ -16,6 +16,7 @@ from voice_coach.clock import VirtualClock
 from voice_coach.commands import PhraseBook
 from voice_coach.events import (
     CancelTimer,
+    Chime,
     Effect,
     End,
     Event,
@@ -31,7 +32,7 @@ from voice_coach.events import (
     StepStarted,
     TimerDone,
 )
-from voice_coach.ports import Speaker
+from voice_coach.ports import Output, Speaker
 from voice_coach.progress import Progress
 from voice_coach.session import Session
 from voice_coach.store import PreferenceStore, ProgressStore
@@ -94,16 +95,14 @@ class Runner:
     def execute(self, effects: list[Effect], t: float) -> None:
         for effect in effects:
             match effect:
-                case Say():
-                    self.queue_speech(effect)
+                case Say() | Chime() | StepStarted():
+                    self.queue_output(effect)
                 case Silence():
                     self.silence()
                 case SetTimer(at=at):
                     self.timer_at = at
                 case CancelTimer():
                     self.timer_at = None
-                case StepStarted():
-                    self.queue_speech(effect)
                 case SetVoice(rate=rate, volume=volume):
                     self.speaker.set_voice(rate, volume)
                     self.preferences.save({"rate": rate, "volume": volume})
@@ -125,16 +124,20 @@ class Runner:
         self.speaker.close()
         self.transcript.close()
 
-    def log_start(self, item: Say | StepStarted, t: float) -> None:
-        """Log an utterance as it starts, or a step as its announcement starts."""
-        if isinstance(item, Say):
-            self.transcript.write(t, "say", text=item.text)
-        else:
-            self.transcript.write(t, "step", step=item.step, foot=item.side)
+    def log_output(self, item: Output, start: float, end: float) -> None:
+        """Log what was said (or chimed) from ``start`` to ``end``, or a step as it begins."""
+        match item:
+            case Say(text=text):
+                self.transcript.write(start, "say", text=text, end=round(end, 3))
+            case Chime(name=name):
+                self.transcript.write(start, "chime", chime=name, end=round(end, 3))
+            case StepStarted(step=step, side=side):
+                self.transcript.write(start, "step", step=step, foot=side)
 
     # Hooks for the kinds of run.
-    def queue_speech(self, item: Say | StepStarted) -> None:
-        """Queue an utterance, or a step marker that starts when the speech before it ends."""
+    def queue_output(self, item: Output) -> None:
+        """Queue an utterance or a chime, or a step marker that begins when what is queued
+        before it has been said."""
         raise NotImplementedError
 
     def silence(self) -> None:
@@ -153,8 +156,8 @@ class VirtualRunner(Runner):
         self.clock = VirtualClock()
         self._lines = lines
         self._pending: tuple[float, str] | None = None
-        self._queue: deque[Say | StepStarted] = deque()
-        self._speaking: tuple[Say, float] | None = None
+        self._queue: deque[Output] = deque()
+        self._speaking: tuple[Say | Chime, float] | None = None
         self._finished_utterance: int | None = None
 
     def run(self) -> str:
@@ -167,24 +170,27 @@ class VirtualRunner(Runner):
         self.finish(self.clock.now())
         return self.end_reason
 
-    def queue_speech(self, item: Say | StepStarted) -> None:
+    def queue_output(self, item: Output) -> None:
         self._queue.append(item)
 
     def silence(self) -> None:
-        said = [item for item in self._queue if isinstance(item, Say)]
-        last = said[-1] if said else self._speaking[0] if self._speaking else None
+        said = [item for item in [self._speaking and self._speaking[0], *self._queue]
+                if isinstance(item, Say)]  # fmt: skip
         self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
         self._speaking = None
-        if last is not None:
-            self._finished_utterance = last.utterance
+        if said:
+            self._finished_utterance = said[-1].utterance
 
     def _start_speaking(self) -> None:
         now = self.clock.now()
         while self._speaking is None and self._queue:
             item = self._queue.popleft()
-            self.log_start(item, now)
-            if isinstance(item, Say):
-                self._speaking = (item, now + self.speaker.render(item.text, now))
+            if isinstance(item, StepStarted):
+                self.log_output(item, now, now)
+                continue
+            end = now + self.speaker.render(item, now)
+            self.log_output(item, now, end)
+            self._speaking = (item, end)
 
     def _drain_speech(self) -> None:
         """Let the last words be said after the session ends."""
@@ -219,7 +225,9 @@ class VirtualRunner(Runner):
             now = self.clock.now()
             if kind == 0:
                 assert self._speaking is not None
-                self._finished_utterance = self._speaking[0].utterance
+                item = self._speaking[0]
+                if isinstance(item, Say):
+                    self._finished_utterance = item.utterance
                 self._speaking = None
             elif kind == 1:
                 self.timer_at = None

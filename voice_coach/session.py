@@ -12,6 +12,7 @@ from enum import Enum, auto
 from voice_coach.commands import Command, Intent
 from voice_coach.events import (
     CancelTimer,
+    Chime,
     Effect,
     End,
     Event,
@@ -507,6 +508,7 @@ class Session:
                 self.phase = Phase.HOLD
                 if not self.paused:
                     self.hold.start(self._now)
+                    self._out.append(Chime("hold-start"))
             else:
                 self.phase = Phase.WAITING
                 self._say(self.prompts.say("wait_for_next"))
@@ -524,6 +526,7 @@ class Session:
         for cue in self.hold.due_cues(self._now):
             self._say(cue.say)
         if self.hold.finished(self._now):
+            self._out.append(Chime("hold-end"))
             if self.auto_advance:
                 self._say(self.prompts.say("hold_done"))
                 self._enter(self._first_included(self.stop_index + 1, 1))

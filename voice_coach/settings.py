@@ -15,11 +15,17 @@ class RunSettings:
     variant: str = "standard"
     """Which variant of the routine: ``standard`` or ``quick`` for the foot massage."""
     locale: str = "en"
-    """Language of the routine, the command phrases and the prompts."""
+    """Language of the routine, the command phrases, the prompts and the voice."""
     input: str = "text"
     """Where the person's words come from: ``text`` (standard input, one utterance a line)."""
-    output: str = "text"
-    """Where the coach's words go: ``text`` (printed, one line per utterance)."""
+    output: str | None = None
+    """``text``, ``speaker`` or a ``.wav`` path; None: speaker in real time, text in virtual."""
+    voice: str = "default"
+    """``default`` (pyttsx3 with espeak-ng) or ``natural`` (the optional neural voice)."""
+    speaker: str | None = None
+    """Output device: part of its name or its index; None for the system default."""
+    chimes: bool = True
+    """A soft chime marks the start and end of each hold."""
     clock: str = "real"
     """``real`` time, or ``virtual`` time that jumps to the next timer or input."""
     transcript: Path | None = None
@@ -28,3 +34,9 @@ class RunSettings:
     """Move on by itself when a hold ends (otherwise wait for "next")."""
     fresh: bool = False
     """Ignore saved progress and start from the beginning."""
+
+    @property
+    def resolved_output(self) -> str:
+        if self.output is not None:
+            return self.output
+        return "text" if self.clock == "virtual" else "speaker"

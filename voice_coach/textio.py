@@ -6,6 +6,7 @@ import sys
 import threading
 from typing import TextIO
 
+from voice_coach.events import Chime, Say
 from voice_coach.plan import speech_seconds
 
 RATE_STEP = 1.15
@@ -13,7 +14,10 @@ RATE_STEP = 1.15
 
 
 class TextSpeaker:
-    """Prints each utterance on its own line; "speaking" takes as long as saying it would."""
+    """Prints each utterance on its own line; "speaking" takes as long as saying it would.
+
+    Chimes are not printed and take no time.
+    """
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
@@ -23,13 +27,16 @@ class TextSpeaker:
     def set_voice(self, rate: int, volume: int) -> None:
         self._rate = RATE_STEP**rate
 
-    def render(self, text: str, start: float) -> float:
-        self._print(text)
-        return speech_seconds(text, self._rate)
+    def render(self, item: Say | Chime, start: float) -> float:
+        if isinstance(item, Chime):
+            return 0.0
+        self._print(item.text)
+        return speech_seconds(item.text, self._rate)
 
-    def speak(self, text: str, cancel: threading.Event) -> None:
-        self._print(text)
-        cancel.wait(speech_seconds(text, self._rate))
+    def speak(self, item: Say | Chime, cancel: threading.Event, start: float) -> None:
+        if isinstance(item, Say):
+            self._print(item.text)
+            cancel.wait(speech_seconds(item.text, self._rate))
 
     def _print(self, text: str) -> None:
         with self._lock:

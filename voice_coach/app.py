@@ -1,0 +1,100 @@
+"""Putting a run together: routine, locale, saved progress, speaker, runner."""
+
+from __future__ import annotations
+
+import sys
+
+from voice_coach.catalog import find_routine
+from voice_coach.commands import PhraseBook
+from voice_coach.errors import CoachError
+from voice_coach.paths import state_dir
+from voice_coach.plan import Plan
+from voice_coach.prompts import Prompts
+from voice_coach.realtime import RealtimeRunner
+from voice_coach.routine import Routine
+from voice_coach.runner import VirtualRunner
+from voice_coach.session import Mode, Session
+from voice_coach.settings import RunSettings
+from voice_coach.speakers import open_speaker
+from voice_coach.store import PreferenceStore, ProgressStore
+from voice_coach.terminal import progress_bar, start_prompt, start_stdin_reader
+from voice_coach.transcript import Transcript
+
+
+def checked_variant(routine: Routine, variant: str) -> str:
+    known = [v.id for v in routine.variants]
+    if variant not in known:
+        raise CoachError(
+            f"routine '{routine.id}' has no variant '{variant}'; choose one of: {', '.join(known)}"
+        )
+    return variant
+
+
+def phrase_book(routine: Routine) -> PhraseBook:
+    """The locale's phrases plus this routine's step names and sides."""
+    return PhraseBook.load(routine.locale).with_targets(
+        [(s.id, (s.title, *s.aliases, s.id.replace("-", " "))) for s in routine.steps],
+        [(side.id, side.name) for side in routine.sides],
+    )
+
+
+def run(settings: RunSettings) -> int:
+    """Run one session to its end; 0 whatever the end reason."""
+    routine = find_routine(settings.routine, settings.locale)
+    plan = Plan(routine, checked_variant(routine, settings.variant))
+    prompts = Prompts.load(routine.locale)
+    store = ProgressStore(state_dir())
+    preferences = PreferenceStore(state_dir())
+    saved = None if settings.fresh else store.load(routine.id, plan.variant.id, routine.locale)
+    voice = preferences.load()
+    session = Session(plan, prompts, saved, auto_advance=settings.auto_advance,
+                      rate=voice.get("rate", 0), volume=voice.get("volume", 0))  # fmt: skip
+    notice: list[str] = []
+    speaker = open_speaker(
+        settings.resolved_output, voice=settings.voice, espeak_voice=prompts.espeak_voice,
+        locale=routine.locale, device=settings.speaker, chimes=settings.chimes,
+        virtual=settings.clock == "virtual", notice=notice,
+    )  # fmt: skip
+    for line in notice:
+        print(f"voice-coach: {line}", file=sys.stderr)
+    common = {
+        "session": session, "phrases": phrase_book(routine), "speaker": speaker,
+        "progress": store, "preferences": preferences,
+        "transcript": Transcript(settings.transcript),
+    }  # fmt: skip
+    if settings.clock == "virtual":
+        VirtualRunner(lines=iter(sys.stdin.readline, ""), **common).run()
+        return 0
+    runner = RealtimeRunner(**common)
+    stop_prompt = None
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        print("Text mode: type what you would say, then Enter.", file=sys.stderr)
+        stop_prompt = start_prompt(runner.line, runner.input_closed, lambda: _status_line(runner))
+    else:
+        start_stdin_reader(runner.line, runner.input_closed)
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        print("Stopped. Your place is saved.", file=sys.stderr)
+    finally:
+        if stop_prompt:
+            stop_prompt()
+    return 0
+
+
+def _status_line(runner: RealtimeRunner) -> str:
+    """The terminal toolbar: where the session is, and the hold's progress bar."""
+    session = runner.session
+    with runner.lock:
+        mode, stop, paused = session.mode, session.stop, session.paused
+        now = runner.clock.now()
+        elapsed, length = session.hold.elapsed(now), session.hold.length
+        question, questions = session.question + 1, len(session.plan.routine.safety)
+    if mode is Mode.RESUME_PROMPT:
+        return " Resume where you stopped? (resume / start over)"
+    if mode is Mode.SAFETY:
+        return f" Safety check, question {min(question, questions)} of {questions} (yes / no)"
+    side = f" - {stop.side.name}" if stop.side else ""
+    number = f"Step {stop.number}/{len(session.plan.techniques)} " if stop.number else ""
+    state = "  (paused)" if paused else ""
+    return f" {number}{stop.step.title}{side}  {progress_bar(elapsed, length)}{state}"

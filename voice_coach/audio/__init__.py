@@ -1,0 +1,1 @@
+"""Audio: sample buffers, generated sounds, and where audio goes (devices, WAV files)."""

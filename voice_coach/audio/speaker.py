@@ -1,0 +1,106 @@
+"""The coach's voice made audible: a voice synthesises, a sink plays or records.
+
+Long texts go sentence by sentence: every sentence is queued for synthesis at once, and the first
+one plays as soon as it is ready while the rest are still being made. A stop request is honoured
+between blocks of a few milliseconds (see :mod:`voice_coach.audio.output`).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Protocol
+
+from voice_coach.audio.chime import chime
+from voice_coach.audio.output import AudioSink
+from voice_coach.audio.pcm import Audio
+from voice_coach.events import Chime, Say
+from voice_coach.tts.worker import sentences
+
+VOLUME_STEP_DB = 2.0
+"""Each volume level is this much louder than the one below."""
+VOLUME_DEFAULT_DB = -4.0
+"""Gain at volume level 0, leaving headroom for "louder"."""
+
+
+def volume_gain(level: int) -> float:
+    """The gain factor for a volume level."""
+    return 10 ** ((VOLUME_DEFAULT_DB + VOLUME_STEP_DB * level) / 20)
+
+
+class Voice(Protocol):
+    """Text in, audio out (see :class:`voice_coach.tts.worker.WorkerVoice`)."""
+
+    name: str
+    rate: int
+
+    def set_rate(self, level: int) -> None: ...
+
+    def submit(self, text: str) -> _Future: ...
+
+    def synthesize(self, text: str) -> Audio: ...
+
+    def close(self) -> None: ...
+
+
+class _Future(Protocol):
+    def result(self) -> Audio: ...
+
+    def cancel(self) -> bool: ...
+
+
+class AudioSpeaker:
+    """A :class:`voice_coach.ports.Speaker` that speaks with a voice into a sink."""
+
+    def __init__(self, voice: Voice, sink: AudioSink, chimes: bool = True,
+                 captions: bool = False) -> None:  # fmt: skip
+        self.voice = voice
+        self.sink = sink
+        self.chimes = chimes
+        self._captions = captions
+        self._gain = volume_gain(0)
+        self._chimes = {name: chime(name, sink.rate) for name in ("hold-start", "hold-end")}
+
+    def set_voice(self, rate: int, volume: int) -> None:
+        self.voice.set_rate(rate)
+        self._gain = volume_gain(volume)
+
+    def render(self, item: Say | Chime, start: float) -> float:
+        audio = self._whole(item)
+        if audio is None:
+            return 0.0
+        self.sink.place(audio, start)
+        return audio.seconds
+
+    def speak(self, item: Say | Chime, cancel: threading.Event, start: float) -> None:
+        if isinstance(item, Chime):
+            if self.chimes:
+                self.sink.play(self._chimes[item.name], cancel, start)
+            return
+        self._caption(item.text)
+        pending = [self.voice.submit(sentence) for sentence in sentences(item.text)]
+        at = start
+        for index, future in enumerate(pending):
+            if cancel.is_set():
+                for rest in pending[index:]:
+                    rest.cancel()
+                return
+            audio = future.result().scaled(self._gain)
+            self.sink.play(audio, cancel, at)
+            at += audio.seconds
+
+    def _whole(self, item: Say | Chime) -> Audio | None:
+        if isinstance(item, Chime):
+            return self._chimes[item.name] if self.chimes else None
+        self._caption(item.text)
+        return self.voice.synthesize(item.text).scaled(self._gain)
+
+    def _caption(self, text: str) -> None:
+        """Print what is said, for anyone watching the terminal (``sys.stdout`` is looked up
+        late: the terminal prompt patches it)."""
+        if self._captions:
+            print(text, file=sys.stdout, flush=True)
+
+    def close(self) -> None:
+        self.voice.close()
+        self.sink.close()
