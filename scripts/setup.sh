@@ -20,8 +20,12 @@ if [[ "$(id -u)" -ne 0 ]]; then
     sudo_cmd=(sudo)
 fi
 
-# System packages, one per line in scripts/apt-packages.txt ('#' starts a comment).
-mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/apt-packages.txt)
+# System packages, one per line in scripts/*apt-packages.txt ('#' starts a comment).
+lists=(scripts/apt-packages.txt)
+if [[ -n "$extras" ]]; then
+    lists+=(scripts/test-apt-packages.txt)
+fi
+mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "${lists[@]}")
 missing=()
 for package in "${wanted[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Set everything up (if needed), then run the linter and the whole test suite.
+# Set everything up (if needed), then run the linter and the whole test suite. The audio tests
+# play into a private PulseAudio null sink that this script starts (no sound card needed).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh" --test
 cd "$root"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+eval "$(scripts/audio-server.sh)"
 exec .venv/bin/python -m pytest "$@"

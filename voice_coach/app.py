@@ -52,7 +52,7 @@ def run(settings: RunSettings) -> int:
     notice: list[str] = []
     speaker = open_speaker(
         settings.resolved_output, voice=settings.voice, espeak_voice=prompts.espeak_voice,
-        locale=routine.locale, device=settings.speaker, chimes=settings.chimes,
+        locale=routine.locale, device=settings.speaker,
         virtual=settings.clock == "virtual", notice=notice,
     )  # fmt: skip
     for line in notice:
@@ -60,7 +60,7 @@ def run(settings: RunSettings) -> int:
     common = {
         "session": session, "phrases": phrase_book(routine), "speaker": speaker,
         "progress": store, "preferences": preferences,
-        "transcript": Transcript(settings.transcript),
+        "transcript": Transcript(settings.transcript), "chimes": settings.chimes,
     }  # fmt: skip
     if settings.clock == "virtual":
         VirtualRunner(lines=iter(sys.stdin.readline, ""), **common).run()

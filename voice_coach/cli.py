@@ -153,7 +153,7 @@ def say(text: str, locale: str, output: str | None, voice: str, device: str | No
     notice: list[str] = []
     speaker = open_speaker(
         output or "speaker", voice=voice, espeak_voice=Prompts.load(locale).espeak_voice,
-        locale=locale, device=device, chimes=False, virtual=output is not None, notice=notice,
+        locale=locale, device=device, virtual=output is not None, notice=notice,
     )  # fmt: skip
     for line in notice:
         print(f"voice-coach: {line}", file=sys.stderr)

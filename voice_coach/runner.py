@@ -74,8 +74,10 @@ class Runner:
         progress: ProgressStore,
         preferences: PreferenceStore,
         transcript: Transcript,
+        chimes: bool = True,
     ) -> None:
         self.session = session
+        self.chimes = chimes
         self.phrases = phrases
         self.speaker = speaker
         self.progress = progress
@@ -95,6 +97,8 @@ class Runner:
     def execute(self, effects: list[Effect], t: float) -> None:
         for effect in effects:
             match effect:
+                case Chime() if not self.chimes:
+                    pass
                 case Say() | Chime() | StepStarted():
                     self.queue_output(effect)
                 case Silence():

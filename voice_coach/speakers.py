@@ -45,7 +45,6 @@ def open_speaker(
     espeak_voice: str,
     locale: str,
     device: str | None,
-    chimes: bool,
     virtual: bool,
     notice: list[str],
 ) -> Speaker:
@@ -64,13 +63,12 @@ def open_speaker(
         except CoachError as exc:
             notice.append(f"No speaker: {exc}. Printing what the coach says instead.")
             return TextSpeaker()
-        return AudioSpeaker(open_voice(voice, espeak_voice, locale, notice), sink, chimes,
-                            captions=True)  # fmt: skip
+        return AudioSpeaker(open_voice(voice, espeak_voice, locale, notice), sink, captions=True)
     if output.lower().endswith(".wav"):
         spoken = open_voice(voice, espeak_voice, locale, notice)
         path = Path(output)
         if not path.parent.is_dir():
             raise CoachError(f"cannot write {path}: the folder {path.parent} does not exist")
         sink = WavTimeline(path, spoken.rate, paced=not virtual)
-        return AudioSpeaker(spoken, sink, chimes, captions=True)
+        return AudioSpeaker(spoken, sink, captions=True)
     raise CoachError(f"unknown output '{output}'; use text, speaker, or a file ending in .wav")

@@ -14,7 +14,11 @@ from voice_coach.audio.devices import find_device, sounddevice
 from voice_coach.audio.pcm import Audio
 
 BLOCK_SECONDS = 0.02
-"""Audio is written in blocks this long, so a stop request is seen within one block."""
+"""The output callback's block: a stop request is heard within about one block."""
+STARTUP_SECONDS = 5.0
+"""How long to wait for a newly opened output to start running."""
+STEADY_CALLS = 10
+"""Callbacks seen before an output counts as running steadily."""
 
 
 class AudioSink(Protocol):
@@ -33,27 +37,58 @@ class AudioSink(Protocol):
 
 
 class DeviceOutput:
-    """A sound card through PortAudio. Stopping drops what is buffered, so silence is immediate."""
+    """A sound card through PortAudio.
+
+    The stream runs all the time and its callback hands out queued audio, or silence when there
+    is none: a blocking stream that runs dry underruns, and ALSA then takes seconds to recover
+    before the next word is heard. Stopping empties the queue, so silence follows within one
+    callback block plus the device's latency.
+    """
 
     def __init__(self, name: str | None = None) -> None:
         sd = sounddevice()
         self.device = find_device(name, "output")
         self.rate = int(self.device.rate)
+        self._lock = threading.Lock()
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._position = 0
+        self._drained = threading.Event()
+        self._drained.set()
         self._stream: Any = sd.OutputStream(
             device=self.device.index, samplerate=self.rate, channels=1, dtype="float32",
-            latency="low",
+            latency="low", blocksize=round(BLOCK_SECONDS * self.rate), callback=self._fill,
         )  # fmt: skip
+        self._calls = 0
+        self._running = threading.Event()
         self._stream.start()
+        # Some servers pull a few blocks, then pause for a second or more before pulling steadily:
+        # wait for that here rather than in the middle of the first word.
+        self._running.wait(STARTUP_SECONDS)
+
+    def _fill(self, out: np.ndarray, frames: int, when: Any, status: Any) -> None:
+        """PortAudio's callback: copy the next samples out, nothing else."""
+        self._calls += 1
+        if self._calls >= STEADY_CALLS:
+            self._running.set()
+        with self._lock:
+            chunk = self._audio[self._position : self._position + frames]
+            self._position += len(chunk)
+            if self._position >= len(self._audio):
+                self._drained.set()
+        out[: len(chunk), 0] = chunk
+        out[len(chunk) :, 0] = 0.0
 
     def play(self, audio: Audio, cancel: threading.Event, start: float) -> None:
         samples = audio.resampled(self.rate).samples
-        block = max(1, round(BLOCK_SECONDS * self.rate))
-        for offset in range(0, len(samples), block):
+        with self._lock:
+            self._audio, self._position = samples, 0
+            self._drained.clear()
+        while not self._drained.wait(BLOCK_SECONDS / 2):
             if cancel.is_set():
-                self._stream.abort()  # discard the buffered audio, then carry on listening
-                self._stream.start()
+                with self._lock:
+                    self._audio, self._position = np.zeros(0, dtype=np.float32), 0
+                    self._drained.set()
                 return
-            self._stream.write(np.ascontiguousarray(samples[offset : offset + block]))
 
     def place(self, audio: Audio, start: float) -> None:
         raise NotImplementedError("a sound card plays in real time; virtual time needs a WAV")

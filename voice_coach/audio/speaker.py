@@ -52,11 +52,9 @@ class _Future(Protocol):
 class AudioSpeaker:
     """A :class:`voice_coach.ports.Speaker` that speaks with a voice into a sink."""
 
-    def __init__(self, voice: Voice, sink: AudioSink, chimes: bool = True,
-                 captions: bool = False) -> None:  # fmt: skip
+    def __init__(self, voice: Voice, sink: AudioSink, captions: bool = False) -> None:
         self.voice = voice
         self.sink = sink
-        self.chimes = chimes
         self._captions = captions
         self._gain = volume_gain(0)
         self._chimes = {name: chime(name, sink.rate) for name in ("hold-start", "hold-end")}
@@ -67,15 +65,12 @@ class AudioSpeaker:
 
     def render(self, item: Say | Chime, start: float) -> float:
         audio = self._whole(item)
-        if audio is None:
-            return 0.0
         self.sink.place(audio, start)
         return audio.seconds
 
     def speak(self, item: Say | Chime, cancel: threading.Event, start: float) -> None:
         if isinstance(item, Chime):
-            if self.chimes:
-                self.sink.play(self._chimes[item.name], cancel, start)
+            self.sink.play(self._chimes[item.name], cancel, start)
             return
         self._caption(item.text)
         pending = [self.voice.submit(sentence) for sentence in sentences(item.text)]
@@ -89,9 +84,9 @@ class AudioSpeaker:
             self.sink.play(audio, cancel, at)
             at += audio.seconds
 
-    def _whole(self, item: Say | Chime) -> Audio | None:
+    def _whole(self, item: Say | Chime) -> Audio:
         if isinstance(item, Chime):
-            return self._chimes[item.name] if self.chimes else None
+            return self._chimes[item.name]
         self._caption(item.text)
         return self.voice.synthesize(item.text).scaled(self._gain)
 

@@ -74,6 +74,7 @@ class EspeakVoice(WorkerVoice):
     def __init__(self, voice_id: str) -> None:
         self.voice_id = voice_id
         self._engine: Any = None
+        self._words_per_minute = 0
         self._folder = tempfile.TemporaryDirectory(prefix="voice-coach-tts-")
         super().__init__()
 
@@ -98,13 +99,29 @@ class EspeakVoice(WorkerVoice):
 
     def _synthesize(self, text: str, rate_level: int) -> Audio:
         path = Path(self._folder.name) / "sentence.wav"
-        self._engine.setProperty("rate", round(BASE_WORDS_PER_MINUTE * RATE_STEP**rate_level))
+        words_per_minute = round(BASE_WORDS_PER_MINUTE * RATE_STEP**rate_level)
+        if words_per_minute != self._words_per_minute:
+            self._set_rate(words_per_minute)
         with _quiet_stdout():
             self._engine.save_to_file(text, str(path))
             self._engine.runAndWait()
         audio = read_wav(path)
         path.unlink()
         return audio
+
+    def _set_rate(self, words_per_minute: int) -> None:
+        """Set espeak-ng's rate so that it applies to the very next sentence.
+
+        espeak-ng runs its commands on a queue of its own; a rate set through pyttsx3's property
+        queue was seen to apply one sentence late. Draining espeak-ng's queue around the change
+        (through pyttsx3's binding of the library) makes it exact.
+        """
+        from pyttsx3.drivers import _espeak
+
+        _espeak.Synchronize()
+        _espeak.SetParameter(_espeak.RATE, words_per_minute, 0)
+        _espeak.Synchronize()
+        self._words_per_minute = words_per_minute
 
     def close(self) -> None:
         super().close()
