@@ -125,3 +125,57 @@ def test_a_virtual_session_renders_to_a_wav_on_the_session_clock(tmp_path: Path)
     # The transcript's text is what the WAV says, in order.
     said = [e["text"] for e in events if e["event"] == "say"]
     assert said == done.stdout.splitlines()
+
+
+class _SlowVoice:
+    """A voice at the port that takes 0.3 s per sentence, to watch the pipeline."""
+
+    name, rate = "slow", 16000
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self.finished: list[float] = []
+
+    def set_rate(self, level: int) -> None:
+        pass
+
+    def submit(self, text: str):
+        def make():
+            time.sleep(0.3)
+            self.finished.append(time.monotonic())
+            from voice_coach.audio.pcm import Audio
+
+            return Audio(np.full(1600, 0.1, dtype=np.float32), self.rate)
+
+        return self._pool.submit(make)
+
+    def synthesize(self, text: str):
+        raise AssertionError("real time speaks sentence by sentence")
+
+    def close(self) -> None:
+        self._pool.shutdown()
+
+
+class _Recorder:
+    rate = 16000
+
+    def __init__(self) -> None:
+        self.started: list[float] = []
+
+    def play(self, audio, cancel, start) -> None:
+        self.started.append(time.monotonic())
+
+    def place(self, audio, start) -> None:
+        raise AssertionError
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_first_sentence_plays_while_the_rest_are_synthesised():
+    voice, sink = _SlowVoice(), _Recorder()
+    AudioSpeaker(voice, sink).speak(Say("One. Two. Three.", 1), threading.Event(), 0.0)
+    assert len(sink.started) == 3
+    assert sink.started[0] < voice.finished[1]  # playing sentence one before two was ready
