@@ -105,7 +105,8 @@ def test_unrecognised_phrases_get_a_hint_and_the_session_carries_on(xdg, tmp_pat
 def test_heard_events_carry_text_and_intent(xdg, tmp_path: Path):
     run = run_coach(xdg, ["no", "no", "no", "go to arch rubs", "how long left"], tmp=tmp_path)
     heard = run.of("heard")
-    assert heard[3] == {"t": heard[3]["t"], "event": "heard", "text": "go to arch rubs",
-                        "intent": "goto:arch-rubs"}  # fmt: skip
+    t = heard[3]["t"]
+    assert heard[3] == {"t": t, "event": "heard", "text": "go to arch rubs",
+                        "intent": "goto:arch-rubs", "confidence": 1.0, "start": t, "end": t}  # fmt: skip
     assert heard[4]["intent"] == "status"
     assert run.steps[:2] == [("soak", None), ("arch-rubs", "right")]

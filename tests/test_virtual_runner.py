@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voice_coach.plan import Plan
-from voice_coach.runner import ScriptLine, VirtualRunner, parse_script_line
+from voice_coach.runner import ScriptInput, ScriptLine, VirtualRunner, parse_script_line
 from voice_coach.session import Session
 from voice_coach.store import PreferenceStore, ProgressStore
 from voice_coach.textio import TextSpeaker
@@ -24,7 +24,7 @@ def make_runner(routine, prompts, phrases, folder: Path, lines: list[str], varia
     runner = VirtualRunner(
         session=session, phrases=phrases, speaker=TextSpeaker(out),
         progress=ProgressStore(folder), preferences=PreferenceStore(folder),
-        transcript=Transcript(folder / "t.jsonl"), lines=iter(lines),
+        transcript=Transcript(folder / "t.jsonl"), source=ScriptInput(iter(lines)),
     )  # fmt: skip
     return runner, out
 

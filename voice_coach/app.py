@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Any
 
+from voice_coach.audio.microphones import DeviceMicrophone, WavMicrophone
 from voice_coach.catalog import find_routine
 from voice_coach.commands import PhraseBook
+from voice_coach.engines import open_recognizer
 from voice_coach.errors import CoachError
+from voice_coach.listener import Listener
 from voice_coach.paths import state_dir
 from voice_coach.plan import Plan
 from voice_coach.prompts import Prompts
 from voice_coach.realtime import RealtimeRunner
 from voice_coach.routine import Routine
-from voice_coach.runner import VirtualRunner
+from voice_coach.runner import AudioInput, ScriptInput, VirtualRunner
 from voice_coach.session import Mode, Session
 from voice_coach.settings import RunSettings
 from voice_coach.speakers import open_speaker
 from voice_coach.store import PreferenceStore, ProgressStore
+from voice_coach.stt.base import Recognizer
 from voice_coach.terminal import progress_bar, start_prompt, start_stdin_reader
 from voice_coach.transcript import Transcript
 
@@ -50,27 +56,45 @@ def run(settings: RunSettings) -> int:
     session = Session(plan, prompts, saved, auto_advance=settings.auto_advance,
                       rate=voice.get("rate", 0), volume=voice.get("volume", 0))  # fmt: skip
     notice: list[str] = []
+    virtual = settings.virtual
     speaker = open_speaker(
         settings.resolved_output, voice=settings.voice, espeak_voice=prompts.espeak_voice,
-        locale=routine.locale, device=settings.speaker,
-        virtual=settings.clock == "virtual", notice=notice,
+        locale=routine.locale, device=settings.speaker, virtual=virtual, notice=notice,
     )  # fmt: skip
+    source = settings.resolved_input
+    recognizer = None
+    if source != "text":
+        recognizer = open_recognizer(settings.engine, routine.locale, settings.model)
+    phrases = phrase_book(routine)
     for line in notice:
         print(f"voice-coach: {line}", file=sys.stderr)
     common = {
-        "session": session, "phrases": phrase_book(routine), "speaker": speaker,
+        "session": session, "phrases": phrases, "speaker": speaker,
         "progress": store, "preferences": preferences,
         "transcript": Transcript(settings.transcript), "chimes": settings.chimes,
     }  # fmt: skip
-    if settings.clock == "virtual":
-        VirtualRunner(lines=iter(sys.stdin.readline, ""), **common).run()
-        return 0
+    if virtual:
+        return _run_virtual(source, recognizer, common)
+    if source.lower().endswith(".wav"):
+        raise CoachError("a WAV file as the microphone runs on the virtual clock: "
+                         "drop --clock real")  # fmt: skip
     runner = RealtimeRunner(**common)
+    microphone = None
+    if recognizer is not None:
+        try:
+            microphone = DeviceMicrophone(settings.mic)
+        except CoachError as exc:
+            print(f"voice-coach: No microphone: {exc}. Type what you would say instead.",
+                  file=sys.stderr)  # fmt: skip
+    if microphone is not None and recognizer is not None:
+        runner.listen(microphone, recognizer)
+        print(f"voice-coach: listening on '{microphone.device.name}' with {recognizer.name}.",
+              file=sys.stderr)  # fmt: skip
     stop_prompt = None
     if sys.stdin.isatty() and sys.stdout.isatty():
         print("Text mode: type what you would say, then Enter.", file=sys.stderr)
         stop_prompt = start_prompt(runner.line, runner.input_closed, lambda: _status_line(runner))
-    else:
+    elif microphone is None:
         start_stdin_reader(runner.line, runner.input_closed)
     try:
         runner.run()
@@ -79,6 +103,27 @@ def run(settings: RunSettings) -> int:
     finally:
         if stop_prompt:
             stop_prompt()
+    return 0
+
+
+def _run_virtual(source: str, recognizer: Recognizer | None, common: dict[str, Any]) -> int:
+    if source == "mic":
+        raise CoachError("the virtual clock cannot listen to a live microphone: use "
+                         "--input FILE.wav or --input text")  # fmt: skip
+    if source == "text":
+        VirtualRunner(source=ScriptInput(iter(sys.stdin.readline, "")), **common).run()
+        return 0
+    if not source.lower().endswith(".wav"):
+        raise CoachError(f"unknown input '{source}': use mic, text, or a file ending in .wav")
+    assert recognizer is not None
+    runner: VirtualRunner | None = None
+
+    def speaking(start: float, end: float) -> str | None:
+        return runner.speaking_between(start, end) if runner else None
+
+    listener = Listener(recognizer, common["phrases"], speaking)
+    runner = VirtualRunner(source=AudioInput(WavMicrophone(Path(source)), listener), **common)
+    runner.run()
     return 0
 
 

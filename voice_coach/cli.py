@@ -13,6 +13,7 @@ from voice_coach import __version__
 from voice_coach.app import checked_variant, run
 from voice_coach.catalog import find_routine, scan
 from voice_coach.commands import PhraseBook
+from voice_coach.engines import ENGINES
 from voice_coach.errors import CoachError, DataFileError
 from voice_coach.events import Say
 from voice_coach.paths import user_routines_dir
@@ -50,10 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     run_.add_argument("--locale", default="en", help="language (default: %(default)s)")
     run_.add_argument(
         "--input",
-        choices=["text"],
-        default="text",
-        help="text: one utterance per line of standard input",
+        metavar="mic|text|FILE.wav",
+        help="what the person says: the microphone (default), typed lines, or a WAV file "
+        "heard as the microphone (on the virtual clock)",
     )
+    run_.add_argument("--mic", metavar="NAME", help="input device: part of its name or its index")
+    run_.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="recogniser (default: vosk when a model for the locale is found, else pocketsphinx)",
+    )
+    run_.add_argument("--model", type=Path, metavar="FOLDER", help="the vosk model folder to use")
     run_.add_argument(
         "--output",
         metavar="text|speaker|FILE.wav",
@@ -69,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_.add_argument(
         "--clock",
         choices=["real", "virtual"],
-        default="real",
-        help="virtual: jump ahead to the next timer or input (for scripts, tests)",
+        help="virtual: jump ahead to the next timer or input (for scripts and tests; "
+        "the default with --input FILE.wav)",
     )
     run_.add_argument("--transcript", type=Path, help="write events as JSON Lines to this file")
     run_.add_argument(
@@ -88,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     _voice_options(say)
 
     commands.add_parser("devices", help="list audio input and output devices")
+
+    models = commands.add_parser("models", help="list, find and download speech models")
+    models_commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    listing = models_commands.add_parser("list", help="models to download, and those installed")
+    listing.add_argument("--locale", default="en")
+    where = models_commands.add_parser("path", help="where models are looked for")
+    where.add_argument("--locale", default="en")
+    fetch = models_commands.add_parser("download", help="download, check and unpack a model")
+    fetch.add_argument("name", help="a name from 'models list' (or your own, with --url)")
+    fetch.add_argument("--url", help="download from this address instead")
+    fetch.add_argument("--sha256", metavar="HEX", help="the archive's SHA-256 (needed with --url)")
+    fetch.add_argument("--dir", type=Path, help="install below this folder")
     commands.add_parser("routines", help="list the routines it knows")
 
     show = commands.add_parser("show", help="print a routine's whole spoken script")
@@ -122,11 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     routine=args.routine, variant=args.variant, locale=args.locale,
                     input=args.input, output=args.output, voice=args.voice,
                     speaker=args.speaker, chimes=args.chimes, clock=args.clock,
+                    engine=args.engine, model=args.model, mic=args.mic,
                     transcript=args.transcript, auto_advance=args.auto_advance,
                     fresh=args.fresh,
                 ))  # fmt: skip
             case "say":
                 return say(args.text, args.locale, args.output, args.voice, args.speaker)
+            case "models":
+                return models_command(args)
             case "devices":
                 from voice_coach.audio.devices import describe
 
@@ -165,6 +189,25 @@ def say(text: str, locale: str, output: str | None, voice: str, device: str | No
             print(f"wrote {output} ({seconds:.1f} s)", file=sys.stderr)
     finally:
         speaker.close()
+    return 0
+
+
+def models_command(args: argparse.Namespace) -> int:
+    """``voice-coach models list | path | download``."""
+    from voice_coach import models
+
+    if args.models_command == "list":
+        print(models.describe(args.locale))
+    elif args.models_command == "path":
+        for folder in models.models_dirs():
+            print(folder)
+        found = models.find_model(args.locale)
+        print(f"model for '{args.locale}': {found or 'none (pocketsphinx for English)'}")
+    else:
+        print(f"Downloading {args.name} ...", file=sys.stderr)
+        installed = models.download(args.name, url=args.url, sha256=args.sha256,
+                                    target=args.dir, progress=models.progress_bar)  # fmt: skip
+        print(f"\nInstalled {installed}", file=sys.stderr)
     return 0
 
 

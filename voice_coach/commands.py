@@ -195,9 +195,20 @@ class PhraseBook:
             return int(word)
         return self._numbers.get(word)
 
-    def phrases(self) -> dict[str, Intent]:
-        """Every fixed phrase and its intent (for grammars and help)."""
-        return dict(self._phrases)
+    def grammar(self, intents: Iterable[Intent]) -> tuple[str, ...]:
+        """Every phrase, spelt as a recogniser should hear it, that says one of ``intents``.
+
+        Numbers are spelt out (``go to step three``), as people say them.
+        """
+        wanted = set(intents)
+        phrases = [p for p, intent in self._phrases.items() if intent in wanted]
+        phrases += [p for p, command in self._targets.items() if command.intent in wanted]
+        if Intent.GOTO in wanted:
+            words = [w for w in self._numbers if not w.isdigit()]
+            for pattern in self._goto_patterns:
+                if "{n}" in pattern:
+                    phrases += [normalise(pattern.replace("{n}", word)) for word in words]
+        return tuple(sorted(set(phrases)))
 
 
 def _table(source: TomlFile, data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -24,3 +24,8 @@ def state_dir() -> Path:
 
 def user_routines_dir() -> Path:
     return config_dir() / "routines"
+
+
+def data_dir() -> Path:
+    """``$XDG_DATA_HOME/voice-coach``: downloaded speech models live in ``models/`` below it."""
+    return _xdg("XDG_DATA_HOME", ".local/share") / "voice-coach"

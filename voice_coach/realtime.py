@@ -7,17 +7,25 @@ never blocks listening.
 
 from __future__ import annotations
 
+import logging
 import queue
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from voice_coach.clock import RealClock
+from voice_coach.errors import CoachError
 from voice_coach.events import Event, NoInput, Say, SpeechDone, Start, StepStarted, TimerDone
+from voice_coach.listener import Listener, Utterance
 from voice_coach.ports import Output, Speaker
 from voice_coach.runner import Runner
 from voice_coach.session import BARGE_IN
+from voice_coach.stt.base import Recognizer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,18 @@ class _InputClosed:
     pass
 
 
-_Item = Event | _Output | _Line | _InputClosed
+@dataclass(frozen=True)
+class _Spoken:
+    utterance: Utterance
+    t: float
+
+
+@dataclass(frozen=True)
+class _MicrophoneLost:
+    error: CoachError
+
+
+_Item = Event | _Output | _Line | _InputClosed | _Spoken | _MicrophoneLost
 
 
 class SpeechWorker:
@@ -55,6 +74,8 @@ class SpeechWorker:
         self._cancel = threading.Event()
         self._busy = False
         self._closed = False
+        self._said: deque[tuple[float, float, str]] = deque(maxlen=8)
+        self._current: tuple[float, str] | None = None
         self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
         self._thread.start()
 
@@ -62,6 +83,16 @@ class SpeechWorker:
     def idle(self) -> bool:
         with self._cond:
             return not self._busy and not self._queue
+
+    def speaking_between(self, start: float, end: float) -> str | None:
+        """What the coach said between ``start`` and ``end`` (None if it was silent); safe to
+        call from the listening thread."""
+        with self._cond:
+            spans = list(self._said)
+            if self._current is not None:
+                spans.append((self._current[0], float("inf"), self._current[1]))
+        texts = [text for began, ended, text in spans if began < end and ended > start]
+        return " ".join(texts) if texts else None
 
     def add(self, item: Output) -> None:
         with self._cond:
@@ -99,10 +130,22 @@ class SpeechWorker:
                 self._cancel.clear()
             start = self._clock.now()
             if not isinstance(item, StepStarted):
+                text = item.text if isinstance(item, Say) else ""
+                with self._cond:
+                    self._current = (start, text)
                 self._speaker.speak(item, self._cancel, start)
+                with self._cond:
+                    self._current = None
+                    self._said.append((start, self._clock.now(), text))
             if isinstance(item, Say):
                 last_said = item.utterance
             self._post(_Output(item, start, self._clock.now()))
+
+
+class Microphone(Protocol):
+    def read(self, size: int) -> bytes | None: ...
+
+    def close(self) -> None: ...
 
 
 class RealtimeRunner(Runner):
@@ -115,8 +158,33 @@ class RealtimeRunner(Runner):
         self._speech = SpeechWorker(self.speaker, self._events.put, self.clock)
         self._input_open = True
         self._deferred: deque[str] = deque()
+        self._listener: Listener | None = None
+        self._stopping = threading.Event()
         self.lock = threading.Lock()
         """Held while the session changes; the terminal display takes it to read a snapshot."""
+
+    def listen(self, microphone: Microphone, recognizer: Recognizer) -> None:
+        """Hear the person through ``microphone`` on a thread of its own."""
+        listener = Listener(recognizer, self.phrases, self._speech.speaking_between,
+                            start=self.clock.now())  # fmt: skip
+        self._listener = listener
+        listener.intents = self.session.listening()
+
+        def hear() -> None:
+            try:
+                while not self._stopping.is_set():
+                    frame = microphone.read(listener.frame_bytes)
+                    if frame is None:
+                        break
+                    utterance = listener.feed(frame)
+                    if utterance is not None:
+                        self._events.put(_Spoken(utterance, self.clock.now()))
+            except CoachError as exc:
+                self._events.put(_MicrophoneLost(exc))
+            finally:
+                microphone.close()
+
+        threading.Thread(target=hear, name="microphone", daemon=True).start()
 
     def line(self, text: str) -> None:
         """The person said (typed) ``text``; safe to call from any thread."""
@@ -133,6 +201,7 @@ class RealtimeRunner(Runner):
             event = self._next_event()
             if event is not None:
                 self._handle(event)
+        self._stopping.set()
         self._speech.close()
         while not self._events.empty():
             item = self._events.get()
@@ -144,10 +213,12 @@ class RealtimeRunner(Runner):
     def _handle(self, event: Event) -> None:
         with self.lock:
             self.execute(self.session.handle(event), event.t)
+            if self._listener is not None:
+                self._listener.intents = self.session.listening()
 
     def _next_event(self) -> Event | None:
         if self._deferred and self._speech.idle:
-            return self.heard(self.clock.now(), self._deferred.popleft())
+            return self.typed(self.clock.now(), self._deferred.popleft())
         timeout = None
         if self.timer_at is not None:
             timeout = max(0.0, self.timer_at - self.clock.now())
@@ -174,6 +245,13 @@ class RealtimeRunner(Runner):
             case _InputClosed():
                 self._input_open = False
                 return None
+            case _Spoken(utterance=utterance, t=t):
+                return self.spoken(t, utterance)
+            case _MicrophoneLost(error=error):
+                log.warning("%s", error)
+                print(f"voice-coach: {error}; type what you would say instead.", file=sys.stderr)
+                self._listener = None
+                return None
             case _Line():
                 return None
             case _:
@@ -187,7 +265,7 @@ class RealtimeRunner(Runner):
         if (speaking or self._deferred) and (command is None or command.intent not in BARGE_IN):
             self._deferred.append(text)
             return None
-        return self.heard(t, text)
+        return self.typed(t, text)
 
     def queue_output(self, item: Output) -> None:
         self._speech.add(item)

@@ -11,9 +11,11 @@ import logging
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
+from voice_coach.audio.microphones import WavMicrophone
 from voice_coach.clock import VirtualClock
-from voice_coach.commands import PhraseBook
+from voice_coach.commands import Intent, PhraseBook
 from voice_coach.events import (
     CancelTimer,
     Chime,
@@ -32,6 +34,7 @@ from voice_coach.events import (
     StepStarted,
     TimerDone,
 )
+from voice_coach.listener import Listener, Utterance
 from voice_coach.ports import Output, Speaker
 from voice_coach.progress import Progress
 from voice_coach.session import Session
@@ -88,11 +91,27 @@ class Runner:
         self.locale = session.plan.routine.locale
         speaker.set_voice(session.rate, session.volume)
 
-    def heard(self, t: float, text: str) -> Heard:
-        """Turn an utterance into an event, logging it."""
+    def typed(self, t: float, text: str) -> Heard:
+        """A typed line as an event, logged."""
         command = self.phrases.parse(text)
-        self.transcript.write(t, "heard", text=text, intent=command.label() if command else None)
+        self.transcript.write(t, "heard", text=text, intent=command.label() if command else None,
+                              confidence=1.0, start=round(t, 3), end=round(t, 3))  # fmt: skip
         return Heard(t, text, command)
+
+    def spoken(self, t: float, utterance: Utterance) -> Heard | None:
+        """A recognised utterance as an event, logged; None (logged too) when it was ignored."""
+        details = {"text": utterance.text, "confidence": round(utterance.confidence, 3),
+                   "start": round(utterance.start, 3), "end": round(utterance.end, 3)}  # fmt: skip
+        if utterance.ignored is not None:
+            self.transcript.write(t, "ignored", reason=utterance.ignored, **details)
+            return None
+        command = utterance.command
+        self.transcript.write(t, "heard", intent=command.label() if command else None, **details)
+        return Heard(t, utterance.text, command)
+
+    def listening(self) -> frozenset[Intent]:
+        """What the session wants to hear now (after the last event)."""
+        return self.session.listening()
 
     def execute(self, effects: list[Effect], t: float) -> None:
         for effect in effects:
@@ -148,21 +167,28 @@ class Runner:
         raise NotImplementedError
 
 
+class VirtualInput(Protocol):
+    """Where a virtual run's input comes from: typed lines or a WAV microphone."""
+
+    def listen(self, runner: VirtualRunner, until: float | None, speaking: bool) -> Event | None:
+        """Move the clock on through the input up to ``until`` (None: as far as it goes) and
+        return the first thing heard, or None when nothing was."""
+        ...
+
+
 class VirtualRunner(Runner):
-    """Runs a session on a virtual clock with scripted input lines.
+    """Runs a session on a virtual clock: time jumps to whatever happens next (speech ending, a
+    timer, an input), so a whole session runs in moments and always the same way. When the input
+    is used up and nothing is scheduled, the session gets :class:`NoInput`."""
 
-    A line is delivered when the coach next falls silent, after its ``+SECONDS`` of silence have
-    passed; when the lines run out and nothing is scheduled, the session gets :class:`NoInput`.
-    """
-
-    def __init__(self, *args: object, lines: Iterator[str], **kwargs: object) -> None:
+    def __init__(self, *args: object, source: VirtualInput, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.clock = VirtualClock()
-        self._lines = lines
-        self._pending: tuple[float, str] | None = None
+        self.source = source
         self._queue: deque[Output] = deque()
         self._speaking: tuple[Say | Chime, float] | None = None
         self._finished_utterance: int | None = None
+        self._said: deque[tuple[float, float, str]] = deque(maxlen=8)
 
     def run(self) -> str:
         """Run to the end; return the end reason."""
@@ -181,9 +207,17 @@ class VirtualRunner(Runner):
         said = [item for item in [self._speaking and self._speaking[0], *self._queue]
                 if isinstance(item, Say)]  # fmt: skip
         self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
+        if self._speaking is not None and self._said:
+            start, _, text = self._said[-1]
+            self._said[-1] = (start, self.clock.now(), text)  # cut short
         self._speaking = None
         if said:
             self._finished_utterance = said[-1].utterance
+
+    def speaking_between(self, start: float, end: float) -> str | None:
+        """What the coach said between ``start`` and ``end`` (None if it was silent)."""
+        texts = [text for began, ended, text in self._said if began < end and ended > start]
+        return " ".join(texts) if texts else None
 
     def _start_speaking(self) -> None:
         now = self.clock.now()
@@ -195,6 +229,7 @@ class VirtualRunner(Runner):
             end = now + self.speaker.render(item, now)
             self.log_output(item, now, end)
             self._speaking = (item, end)
+            self._said.append((now, end, item.text if isinstance(item, Say) else ""))
 
     def _drain_speech(self) -> None:
         """Let the last words be said after the session ends."""
@@ -210,35 +245,70 @@ class VirtualRunner(Runner):
             if self._speaking is None and self._finished_utterance is not None:
                 utterance, self._finished_utterance = self._finished_utterance, None
                 return SpeechDone(self.clock.now(), utterance)
-            if self._speaking is None and self._pending is None:
-                line = next(self._lines, None)
-                if line is not None:
-                    script = parse_script_line(line)
-                    self._pending = (self.clock.now() + script.delay, script.text)
-            candidates: list[tuple[float, int]] = []
-            if self._speaking is not None:
-                candidates.append((self._speaking[1], 0))
-            if self.timer_at is not None:
-                candidates.append((self.timer_at, 1))
-            if self._pending is not None and self._speaking is None:
-                candidates.append((self._pending[0], 2))
-            if not candidates:
+            speech_end = self._speaking[1] if self._speaking is not None else None
+            limits = [at for at in (speech_end, self.timer_at) if at is not None]
+            until = min(limits) if limits else None
+            heard = self.source.listen(self, until, self._speaking is not None)
+            if heard is not None:
+                return heard
+            if until is None:
                 return NoInput(self.clock.now())
-            at, kind = min(candidates)
-            self.clock.advance_to(at)
-            now = self.clock.now()
-            if kind == 0:
-                assert self._speaking is not None
+            self.clock.advance_to(until)
+            if speech_end is not None and until >= speech_end and self._speaking is not None:
                 item = self._speaking[0]
                 if isinstance(item, Say):
                     self._finished_utterance = item.utterance
                 self._speaking = None
-            elif kind == 1:
-                self.timer_at = None
-                return TimerDone(now)
-            else:
-                assert self._pending is not None
-                text = self._pending[1]
-                self._pending = None
-                if text:
-                    return self.heard(now, text)
+                continue
+            self.timer_at = None
+            return TimerDone(self.clock.now())
+
+
+class ScriptInput:
+    """Typed lines. A line is delivered when the coach next falls silent, after its
+    ``+SECONDS`` of silence have passed."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._pending: tuple[float, str] | None = None
+
+    def listen(self, runner: VirtualRunner, until: float | None, speaking: bool) -> Event | None:
+        while not speaking:
+            if self._pending is None:
+                line = next(self._lines, None)
+                if line is None:
+                    return None
+                script = parse_script_line(line)
+                self._pending = (runner.clock.now() + script.delay, script.text)
+            due, text = self._pending
+            if until is not None and due > until:
+                return None
+            runner.clock.advance_to(due)
+            self._pending = None
+            if text:
+                return runner.typed(runner.clock.now(), text)
+        return None
+
+
+class AudioInput:
+    """A WAV microphone: every frame is heard, the coach talking or not, and the clock follows
+    the samples consumed. When the file ends, the microphone hears silence."""
+
+    def __init__(self, microphone: WavMicrophone, listener: Listener) -> None:
+        self.microphone = microphone
+        self.listener = listener
+
+    def listen(self, runner: VirtualRunner, until: float | None, speaking: bool) -> Event | None:
+        listener = self.listener
+        listener.intents = runner.listening()
+        while until is None or listener.now + listener.frame_seconds <= until + 1e-9:
+            frame = self.microphone.read(listener.frame_bytes)
+            if frame is None:
+                return None
+            utterance = listener.feed(frame)
+            runner.clock.advance_to(listener.now)
+            if utterance is not None:
+                heard = runner.spoken(listener.now, utterance)
+                if heard is not None:
+                    return heard
+        return None

@@ -49,6 +49,7 @@ _VOICE = {
     Intent.QUIETER: ("volume", -1, "quieter", "quietest"),
     Intent.LOUDER: ("volume", 1, "louder", "loudest"),
 }
+_ANSWERS = frozenset({Intent.YES, Intent.NO})
 BARGE_IN = frozenset({Intent.STOP, Intent.PAUSE})
 """What a person can say to cut in while the coach is speaking; the rest waits for silence."""
 _NAVIGATION = {Intent.NEXT, Intent.SKIP, Intent.BACK, Intent.GOTO, Intent.SWITCH_FOOT}
@@ -115,6 +116,20 @@ class Session:
     def frozen(self) -> bool:
         """Whether the hold clock is stopped (paused, confirming, or not in a step)."""
         return self.paused or self.confirm is not None or self.mode is not Mode.STEP
+
+    def listening(self) -> frozenset[Intent]:
+        """The intents that mean something now; a recogniser listens for these phrases only."""
+        if self.mode is Mode.ENDED:
+            return frozenset()
+        if self.confirm is not None:
+            return _ANSWERS | {Intent.REPEAT, Intent.HELP} | _VOICE.keys()
+        if self.mode is Mode.RESUME_PROMPT:
+            return _ANSWERS | {Intent.RESUME, Intent.RESTART, Intent.QUIT, Intent.REPEAT,
+                               Intent.HELP} | _VOICE.keys()  # fmt: skip
+        if self.mode is Mode.SAFETY:
+            return _ANSWERS | {Intent.REPEAT, Intent.HELP, Intent.PAUSE, Intent.STOP,
+                               Intent.RESUME, Intent.BACK, Intent.QUIT} | _VOICE.keys()  # fmt: skip
+        return frozenset(Intent) - _ANSWERS - ({Intent.PAUSE} if self.paused else {Intent.RESUME})
 
     def progress(self) -> Progress:
         stop = self.stop

@@ -16,8 +16,16 @@ class RunSettings:
     """Which variant of the routine: ``standard`` or ``quick`` for the foot massage."""
     locale: str = "en"
     """Language of the routine, the command phrases, the prompts and the voice."""
-    input: str = "text"
-    """Where the person's words come from: ``text`` (standard input, one utterance a line)."""
+    input: str | None = None
+    """``mic``, ``text`` (standard input, one utterance a line) or a ``.wav`` file heard as the
+    microphone; None: the microphone in real time, text in virtual time."""
+    engine: str = "auto"
+    """Recogniser: ``auto`` (vosk when a model for the locale is found, else pocketsphinx),
+    ``vosk`` or ``pocketsphinx``."""
+    model: Path | None = None
+    """A vosk model folder to use instead of looking for one."""
+    mic: str | None = None
+    """Input device: part of its name or its index; None for the system default."""
     output: str | None = None
     """``text``, ``speaker`` or a ``.wav`` path; None: speaker in real time, text in virtual."""
     voice: str = "default"
@@ -26,8 +34,9 @@ class RunSettings:
     """Output device: part of its name or its index; None for the system default."""
     chimes: bool = True
     """A soft chime marks the start and end of each hold."""
-    clock: str = "real"
-    """``real`` time, or ``virtual`` time that jumps to the next timer or input."""
+    clock: str | None = None
+    """``real`` time, or ``virtual`` time that jumps to the next timer or input; None: virtual
+    with a WAV file as the microphone, real otherwise."""
     transcript: Path | None = None
     """Write every event as JSON Lines to this file."""
     auto_advance: bool = True
@@ -36,7 +45,19 @@ class RunSettings:
     """Ignore saved progress and start from the beginning."""
 
     @property
+    def virtual(self) -> bool:
+        if self.clock is not None:
+            return self.clock == "virtual"
+        return self.input is not None and self.input.lower().endswith(".wav")
+
+    @property
+    def resolved_input(self) -> str:
+        if self.input is not None:
+            return self.input
+        return "text" if self.virtual else "mic"
+
+    @property
     def resolved_output(self) -> str:
         if self.output is not None:
             return self.output
-        return "text" if self.clock == "virtual" else "speaker"
+        return "text" if self.virtual else "speaker"

@@ -1,0 +1,138 @@
+"""From microphone frames to commands: endpointing, recognition, and the rules that keep the
+coach from obeying the TV, chatter, or its own voice.
+
+- A voice-activity endpointer (pocketsphinx's, WebRTC-style) cuts the audio into utterances.
+  Utterances longer than a command can be are not decoded at all.
+- The recogniser only listens for the phrases that make sense in the session's state.
+- While the coach is talking (and for a moment after, while its voice dies away in the room) only
+  the barge-in phrases count ("stop", "pause"), with a stricter confidence, and a phrase is
+  ignored when the coach was saying those very words.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from voice_coach.commands import Command, Intent, PhraseBook, normalise
+from voice_coach.errors import CoachError
+from voice_coach.session import BARGE_IN
+from voice_coach.stt.base import SAMPLE_RATE, Recognizer
+
+log = logging.getLogger(__name__)
+
+MAX_COMMAND_SECONDS = 3.0
+"""Longer utterances are talk, not commands: not decoded at all."""
+MIN_COMMAND_SECONDS = 0.15
+"""Shorter ones are clicks and knocks."""
+ACCEPT = 0.5
+"""Confidence needed for a command."""
+ACCEPT_OVER_SPEECH = 0.8
+"""Confidence needed while the coach is talking."""
+ECHO_HOLD_OFF = 0.4
+"""Seconds after the coach falls silent during which its voice may still be heard in the room."""
+PAD_SECONDS = 0.25
+"""Quiet room noise put around an utterance before decoding (recognisers settle on it)."""
+ENDPOINT_WINDOW = 0.3
+"""Seconds of audio the endpointer judges at a time; the end of speech is known this much later."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Something heard: the command it is (or None) and, when ignored, why."""
+
+    start: float
+    end: float
+    text: str
+    confidence: float
+    command: Command | None
+    ignored: str | None = None
+
+
+SpeechCheck = Callable[[float, float], str | None]
+"""Given an utterance's start and end, the text the coach was saying meanwhile (or None)."""
+
+
+class Listener:
+    """Feed 16 kHz 16-bit mono frames in; get :class:`Utterance` objects out."""
+
+    def __init__(self, recognizer: Recognizer, phrases: PhraseBook, speaking: SpeechCheck,
+                 start: float = 0.0) -> None:  # fmt: skip
+        try:
+            from pocketsphinx import Endpointer, Vad
+        except ImportError:
+            raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
+        self.recognizer = recognizer
+        self.phrases = phrases
+        self.speaking = speaking
+        self.intents: frozenset[Intent] = frozenset()
+        self._endpointer: Any = Endpointer(window=ENDPOINT_WINDOW, vad_mode=Vad.LOOSE,
+                                           sample_rate=SAMPLE_RATE)  # fmt: skip
+        self.frame_bytes: int = self._endpointer.frame_bytes
+        self.frame_seconds: float = self._endpointer.frame_length
+        self._start = start
+        self._fed = 0
+        self._audio: list[bytes] = []
+        self._too_long = False
+        self._in_speech = False
+        self._noise = np.random.default_rng(0)
+
+    @property
+    def now(self) -> float:
+        """Time at the end of the audio fed so far."""
+        return self._start + self._fed * self.frame_seconds
+
+    def feed(self, frame: bytes) -> Utterance | None:
+        """One frame of ``frame_bytes``; an utterance when one has just ended."""
+        self._fed += 1
+        out = self._endpointer.process(frame)
+        if out is not None:
+            if not self._in_speech:
+                self._in_speech, self._audio, self._too_long = True, [], False
+            if not self._too_long:
+                self._audio.append(out)
+                if len(self._audio) * self.frame_seconds > MAX_COMMAND_SECONDS:
+                    self._too_long, self._audio = True, []
+        if self._in_speech and not self._endpointer.in_speech:
+            self._in_speech = False
+            start = self._start + self._endpointer.speech_start
+            end = self._start + self._endpointer.speech_end
+            return self._utterance(start, end)
+        return None
+
+    def _utterance(self, start: float, end: float) -> Utterance:
+        def ignored(why: str, text: str = "", confidence: float = 0.0) -> Utterance:
+            return Utterance(start, end, text, confidence, None, why)
+
+        if self._too_long:
+            return ignored("too long for a command")
+        if end - start < MIN_COMMAND_SECONDS:
+            return ignored("too short for a command")
+        spoken = self.speaking(start - ECHO_HOLD_OFF, end)
+        intents = self.intents & BARGE_IN if spoken is not None else self.intents
+        if not intents:
+            return ignored("nothing to listen for now")
+        result = self.recognizer.recognize(self._padded(b"".join(self._audio)),
+                                           self.phrases.grammar(intents))  # fmt: skip
+        if result is None:
+            return ignored("not a command")
+        needed = ACCEPT_OVER_SPEECH if spoken is not None else ACCEPT
+        if result.confidence < needed:
+            return ignored("not sure enough", result.text, result.confidence)
+        if spoken is not None and result.text in normalise(spoken):
+            return ignored("the coach's own words", result.text, result.confidence)
+        command = self.phrases.parse(result.text)
+        return Utterance(start, end, result.text, result.confidence, command)
+
+    def _padded(self, pcm: bytes) -> bytes:
+        """Quiet noise either side, like a room (and never digital silence, which confuses
+        feature normalisation)."""
+        pad = round(PAD_SECONDS * SAMPLE_RATE)
+        speech = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+        room = np.concatenate([np.zeros(pad, np.float32), speech, np.zeros(pad, np.float32)])
+        room += self._noise.normal(0.0, 10.0, len(room)).astype(np.float32)  # about -70 dBFS
+        return np.clip(room, -32768, 32767).astype("<i2").tobytes()

@@ -1,0 +1,119 @@
+"""PocketSphinx: the embedded English recogniser (its wheel ships the model).
+
+Each utterance is decoded twice: with a JSGF grammar of the phrases that make sense now, and with
+a free phone loop. A phrase that was really said fits the audio nearly as well as the best
+sequence of phones does; anything else (the TV, chatter, a near-miss word) is forced onto some
+phrase by the grammar and fits far worse. The per-frame score gap is the confidence.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections import OrderedDict
+from typing import Any
+
+from voice_coach.errors import CoachError
+from voice_coach.stt.base import SAMPLE_RATE, Recognition
+
+log = logging.getLogger(__name__)
+
+ACCEPT_GAP = -4.0
+"""Accept when the grammar's score per frame is within this of the phone loop's (log base
+1.0001 units per 10 ms frame)."""
+GAP_SCALE = 1.5
+"""How quickly confidence rises around ``ACCEPT_GAP``: confidence 0.5 at the gap, ~0.73 one
+scale above it."""
+_LOG_BASE = math.log(1.0001)
+_CACHE = 16
+
+
+class PocketSphinxRecognizer:
+    """JSGF grammars per state, utterance verification against a phone loop."""
+
+    name = "pocketsphinx"
+    locale = "en"
+
+    def __init__(self) -> None:
+        try:
+            from pocketsphinx import Decoder, get_model_path
+        except ImportError:
+            raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
+        model = get_model_path()
+        self._grammar: Any = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+        self._phones: Any = Decoder(
+            samprate=SAMPLE_RATE, loglevel="FATAL",
+            allphone=os.path.join(model, "en-us", "en-us-phone.lm.bin"),
+        )  # fmt: skip
+        self._searches: OrderedDict[tuple[str, ...], str] = OrderedDict()
+
+    def known(self, phrase: str) -> bool:
+        return all(self._grammar.lookup_word(word) for word in phrase.split())
+
+    def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
+        usable = tuple(p for p in phrases if self.known(p))
+        if not usable:
+            return None
+        self._grammar.activate_search(self._search(usable))
+        said, score, frames = _decode(self._grammar, pcm)
+        if said not in usable:
+            return None  # a partial path through the grammar: not a whole phrase
+        _, free, _ = _decode(self._phones, pcm)
+        gap = (score - free) / max(frames, 1)
+        confidence = 1 / (1 + math.exp(-(gap - ACCEPT_GAP) / GAP_SCALE))
+        return Recognition(said, confidence)
+
+    def _search(self, phrases: tuple[str, ...]) -> str:
+        """The name of a search for these phrases, compiled once and kept (LRU)."""
+        if phrases in self._searches:
+            self._searches.move_to_end(phrases)
+            return self._searches[phrases]
+        name = f"g{abs(hash(phrases))}"
+        grammar = f"#JSGF V1.0;\ngrammar commands;\npublic <command> = {jsgf_tree(phrases)};\n"
+        self._grammar.add_jsgf_string(name, grammar)
+        self._searches[phrases] = name
+        if len(self._searches) > _CACHE:
+            _, old = self._searches.popitem(last=False)
+            self._grammar.remove_search(old)
+        return name
+
+
+def jsgf_tree(phrases: tuple[str, ...]) -> str:
+    """A JSGF expression for ``phrases`` that shares common beginnings ("go to step three",
+    "go to step four" -> "go to step ( three | four )"): a flat list of hundreds of phrases makes
+    a search graph, and a decoding time, many times larger."""
+    tree: dict[str, Any] = {}
+    for phrase in phrases:
+        node = tree
+        for word in phrase.split():
+            node = node.setdefault(word, {})
+        node[""] = {}  # a phrase may end here
+
+    def expression(node: dict[str, Any]) -> str:
+        branches = []
+        for word, child in node.items():
+            if not word:
+                continue
+            rest = {key: value for key, value in child.items() if key}
+            if not rest:
+                branches.append(word)
+            elif "" in child:
+                branches.append(f"{word} [ {expression(rest)} ]")
+            else:
+                branches.append(f"{word} {expression(rest)}")
+        return branches[0] if len(branches) == 1 else "( " + " | ".join(branches) + " )"
+
+    return expression(tree)
+
+
+def _decode(decoder: Any, pcm: bytes) -> tuple[str, float, int]:
+    """Hypothesis, its score in log units, and the number of frames."""
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    if hyp is None or hyp.score <= 0:
+        return "", -math.inf, decoder.n_frames()
+    # The binding gives scores as probabilities; back to the decoder's log units.
+    return hyp.hypstr, math.log(hyp.score) / _LOG_BASE, decoder.n_frames()

@@ -1,0 +1,67 @@
+"""Vosk (Kaldi): the recogniser the project is built around, with a downloaded or packaged model.
+
+One recogniser is kept and its grammar swapped with ``SetGrammar`` when the phrases change; the
+grammar includes ``[unk]`` so that out-of-grammar speech has somewhere to go, and the words'
+confidences decide whether a phrase was really said.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from voice_coach.errors import CoachError
+from voice_coach.stt.base import SAMPLE_RATE, Recognition
+
+MIN_WORD_CONFIDENCE = 0.6
+"""Reject a phrase when any of its words is less sure than this."""
+
+
+class VoskRecognizer:
+    """Grammar-restricted Vosk recognition for one locale's model."""
+
+    name = "vosk"
+
+    def __init__(self, model_path: Path, locale: str) -> None:
+        try:
+            import vosk
+        except ImportError:
+            raise CoachError("vosk is not installed: run scripts/setup.sh") from None
+        vosk.SetLogLevel(-1)
+        try:
+            self._model: Any = vosk.Model(str(model_path))
+        except Exception as exc:  # vosk raises a bare Exception for a bad model folder
+            raise CoachError(
+                f"cannot load the vosk model in {model_path} ({exc}); "
+                "reinstall it with 'voice-coach models download'"
+            ) from None
+        self.locale = locale
+        self.model_path = model_path
+        self._recognizer: Any = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
+        self._recognizer.SetWords(True)
+        self._phrases: tuple[str, ...] = ()
+        self._known: dict[str, bool] = {}
+
+    def known(self, phrase: str) -> bool:
+        for word in phrase.split():
+            if word not in self._known:
+                self._known[word] = self._model.vosk_model_find_word(word) >= 0
+            if not self._known[word]:
+                return False
+        return True
+
+    def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
+        usable = tuple(p for p in phrases if self.known(p))
+        if not usable:
+            return None
+        if usable != self._phrases:
+            self._recognizer.SetGrammar(json.dumps([*usable, "[unk]"], ensure_ascii=False))
+            self._phrases = usable
+        self._recognizer.AcceptWaveform(pcm)
+        result = json.loads(self._recognizer.FinalResult())
+        words = result.get("result", [])
+        said = " ".join(word["word"] for word in words)
+        if not words or said not in usable:
+            return None  # nothing, [unk], or not a whole phrase
+        return Recognition(said, min(word["conf"] for word in words))
