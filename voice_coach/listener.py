@@ -12,6 +12,7 @@ coach from obeying the TV, chatter, or its own voice.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,10 @@ ACCEPT_OVER_SPEECH = 0.8
 """Confidence needed while the coach is talking."""
 ECHO_HOLD_OFF = 0.4
 """Seconds after the coach falls silent during which its voice may still be heard in the room."""
+PRE_ROLL = 0.25
+"""Audio kept from before the endpointer's start of speech."""
+POST_ROLL = 0.15
+"""And from after its end."""
 PAD_SECONDS = 0.25
 """Quiet room noise put around an utterance before decoding (recognisers settle on it)."""
 ENDPOINT_WINDOW = 0.3
@@ -76,8 +81,8 @@ class Listener:
         self.frame_seconds: float = self._endpointer.frame_length
         self._start = start
         self._fed = 0
-        self._audio: list[bytes] = []
-        self._too_long = False
+        keep = MAX_COMMAND_SECONDS + ENDPOINT_WINDOW + PRE_ROLL + POST_ROLL + 1.0
+        self._history: deque[bytes] = deque(maxlen=round(keep / self.frame_seconds))
         self._in_speech = False
         self._noise = np.random.default_rng(0)
 
@@ -89,26 +94,31 @@ class Listener:
     def feed(self, frame: bytes) -> Utterance | None:
         """One frame of ``frame_bytes``; an utterance when one has just ended."""
         self._fed += 1
-        out = self._endpointer.process(frame)
-        if out is not None:
-            if not self._in_speech:
-                self._in_speech, self._audio, self._too_long = True, [], False
-            if not self._too_long:
-                self._audio.append(out)
-                if len(self._audio) * self.frame_seconds > MAX_COMMAND_SECONDS:
-                    self._too_long, self._audio = True, []
-        if self._in_speech and not self._endpointer.in_speech:
-            self._in_speech = False
-            start = self._start + self._endpointer.speech_start
-            end = self._start + self._endpointer.speech_end
-            return self._utterance(start, end)
-        return None
+        self._history.append(frame)
+        self._endpointer.process(frame)
+        if self._endpointer.in_speech and not self._in_speech:
+            self._in_speech = True
+        if not self._in_speech or self._endpointer.in_speech:
+            return None
+        self._in_speech = False
+        start = self._start + self._endpointer.speech_start
+        end = self._start + self._endpointer.speech_end
+        return self._utterance(start, end)
+
+    def _audio(self, start: float, end: float) -> bytes:
+        """The raw audio from a little before ``start`` to a little after ``end``: the
+        endpointer decides late and can miss a soft beginning ("s" in "stop")."""
+        first_kept = self._fed - len(self._history)
+        begin = round((start - PRE_ROLL - self._start) / self.frame_seconds) - first_kept
+        stop = round((end + POST_ROLL - self._start) / self.frame_seconds) - first_kept
+        frames = list(self._history)[max(0, begin) : max(0, stop)]
+        return b"".join(frames)
 
     def _utterance(self, start: float, end: float) -> Utterance:
         def ignored(why: str, text: str = "", confidence: float = 0.0) -> Utterance:
             return Utterance(start, end, text, confidence, None, why)
 
-        if self._too_long:
+        if end - start > MAX_COMMAND_SECONDS:
             return ignored("too long for a command")
         if end - start < MIN_COMMAND_SECONDS:
             return ignored("too short for a command")
@@ -116,8 +126,8 @@ class Listener:
         intents = self.intents & BARGE_IN if spoken is not None else self.intents
         if not intents:
             return ignored("nothing to listen for now")
-        result = self.recognizer.recognize(self._padded(b"".join(self._audio)),
-                                           self.phrases.grammar(intents))  # fmt: skip
+        audio = self._padded(self._audio(start, end))
+        result = self.recognizer.recognize(audio, self.phrases.grammar(intents))
         if result is None:
             return ignored("not a command")
         needed = ACCEPT_OVER_SPEECH if spoken is not None else ACCEPT

@@ -19,7 +19,7 @@ from voice_coach.stt.base import SAMPLE_RATE, Recognition
 
 log = logging.getLogger(__name__)
 
-ACCEPT_GAP = -4.0
+ACCEPT_GAP = -6.0
 """Accept when the grammar's score per frame is within this of the phone loop's (log base
 1.0001 units per 10 ms frame)."""
 GAP_SCALE = 1.5
@@ -109,6 +109,9 @@ def jsgf_tree(phrases: tuple[str, ...]) -> str:
 
 def _decode(decoder: Any, pcm: bytes) -> tuple[str, float, int]:
     """Hypothesis, its score in log units, and the number of frames."""
+    # Start each utterance from the model's initial feature normalisation: carried over from
+    # the last one, the same audio was seen to decode differently the second time.
+    decoder.reinit_feat()
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
