@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from voice_coach.audio.microphones import DeviceMicrophone, WavMicrophone
+from voice_coach.audio.room import Room, RoomMicrophone
 from voice_coach.catalog import find_routine
 from voice_coach.commands import PhraseBook
 from voice_coach.engines import open_recognizer
@@ -25,6 +26,10 @@ from voice_coach.store import PreferenceStore, ProgressStore
 from voice_coach.stt.base import Recognizer
 from voice_coach.terminal import progress_bar, start_prompt, start_stdin_reader
 from voice_coach.transcript import Transcript
+
+ROOM_DELAY = 0.04
+"""Seconds the simulated room delays the coach's voice (a speaker about a metre away, plus
+the sound card's buffers)."""
 
 
 def checked_variant(routine: Routine, variant: str) -> str:
@@ -57,9 +62,16 @@ def run(settings: RunSettings) -> int:
                       rate=voice.get("rate", 0), volume=voice.get("volume", 0))  # fmt: skip
     notice: list[str] = []
     virtual = settings.virtual
+    room = None
+    if settings.room_echo is not None:
+        if not (virtual and settings.resolved_input.lower().endswith(".wav")
+                and settings.resolved_output.lower().endswith(".wav")):  # fmt: skip
+            raise CoachError("--room-echo needs --input FILE.wav and --output FILE.wav "
+                             "(a virtual run)")  # fmt: skip
+        room = Room(settings.room_echo, ROOM_DELAY)
     speaker = open_speaker(
         settings.resolved_output, voice=settings.voice, espeak_voice=prompts.espeak_voice,
-        locale=routine.locale, device=settings.speaker, virtual=virtual, notice=notice,
+        locale=routine.locale, device=settings.speaker, virtual=virtual, notice=notice, room=room,
     )  # fmt: skip
     source = settings.resolved_input
     recognizer = None
@@ -74,7 +86,7 @@ def run(settings: RunSettings) -> int:
         "transcript": Transcript(settings.transcript), "chimes": settings.chimes,
     }  # fmt: skip
     if virtual:
-        return _run_virtual(source, recognizer, common)
+        return _run_virtual(source, recognizer, common, room)
     if source.lower().endswith(".wav"):
         raise CoachError("a WAV file as the microphone runs on the virtual clock: "
                          "drop --clock real")  # fmt: skip
@@ -106,7 +118,8 @@ def run(settings: RunSettings) -> int:
     return 0
 
 
-def _run_virtual(source: str, recognizer: Recognizer | None, common: dict[str, Any]) -> int:
+def _run_virtual(source: str, recognizer: Recognizer | None, common: dict[str, Any],
+                 room: Room | None) -> int:  # fmt: skip
     if source == "mic":
         raise CoachError("the virtual clock cannot listen to a live microphone: use "
                          "--input FILE.wav or --input text")  # fmt: skip
@@ -122,7 +135,10 @@ def _run_virtual(source: str, recognizer: Recognizer | None, common: dict[str, A
         return runner.speaking_between(start, end) if runner else None
 
     listener = Listener(recognizer, common["phrases"], speaking)
-    runner = VirtualRunner(source=AudioInput(WavMicrophone(Path(source)), listener), **common)
+    microphone: Any = WavMicrophone(Path(source))
+    if room is not None:
+        microphone = RoomMicrophone(microphone, room)
+    runner = VirtualRunner(source=AudioInput(microphone, listener), **common)
     runner.run()
     return 0
 

@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_.add_argument("--model", type=Path, metavar="FOLDER", help="the vosk model folder to use")
     run_.add_argument(
+        "--room-echo",
+        type=float,
+        metavar="DB",
+        help="virtual runs: the coach's voice comes back into the microphone DB decibels "
+        "quieter (e.g. -12), to check that it never obeys itself",
+    )
+    run_.add_argument(
         "--output",
         metavar="text|speaker|FILE.wav",
         help="where the coach's words go (default: speaker; text with --clock virtual)",
@@ -144,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     input=args.input, output=args.output, voice=args.voice,
                     speaker=args.speaker, chimes=args.chimes, clock=args.clock,
                     engine=args.engine, model=args.model, mic=args.mic,
+                    room_echo=args.room_echo,
                     transcript=args.transcript, auto_advance=args.auto_advance,
                     fresh=args.fresh,
                 ))  # fmt: skip

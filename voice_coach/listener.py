@@ -30,6 +30,8 @@ MAX_COMMAND_SECONDS = 3.0
 """Longer utterances are talk, not commands: not decoded at all."""
 MIN_COMMAND_SECONDS = 0.15
 """Shorter ones are clicks and knocks."""
+MAX_BARGE_IN_SECONDS = 1.5
+"""Over the coach's voice, only a short word or two ("stop", "hold on") counts."""
 ACCEPT = 0.5
 """Confidence needed for a command."""
 ACCEPT_OVER_SPEECH = 0.8
@@ -68,15 +70,17 @@ class Listener:
     def __init__(self, recognizer: Recognizer, phrases: PhraseBook, speaking: SpeechCheck,
                  start: float = 0.0) -> None:  # fmt: skip
         try:
-            from pocketsphinx import Endpointer, Vad
+            import pocketsphinx  # noqa: F401
         except ImportError:
             raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
         self.recognizer = recognizer
         self.phrases = phrases
         self.speaking = speaking
         self.intents: frozenset[Intent] = frozenset()
-        self._endpointer: Any = Endpointer(window=ENDPOINT_WINDOW, vad_mode=Vad.LOOSE,
-                                           sample_rate=SAMPLE_RATE)  # fmt: skip
+        self._endpointer: Any = self._new_endpointer()
+        self._origin = start
+        """Session time at which the current endpointer began."""
+        self._coach_talking = False
         self.frame_bytes: int = self._endpointer.frame_bytes
         self.frame_seconds: float = self._endpointer.frame_length
         self._start = start
@@ -93,17 +97,41 @@ class Listener:
 
     def feed(self, frame: bytes) -> Utterance | None:
         """One frame of ``frame_bytes``; an utterance when one has just ended."""
+        began = self.now
         self._fed += 1
         self._history.append(frame)
+        coach_talking = self.speaking(began, self.now) is not None
+        if coach_talking != self._coach_talking:
+            # The coach started or stopped: what was being heard ends here, so that the person's
+            # words and the coach's own voice never land in one utterance.
+            self._coach_talking = coach_talking
+            cut = self._cut(began)
+            if cut is not None:
+                return cut
         self._endpointer.process(frame)
         if self._endpointer.in_speech and not self._in_speech:
             self._in_speech = True
         if not self._in_speech or self._endpointer.in_speech:
             return None
         self._in_speech = False
-        start = self._start + self._endpointer.speech_start
-        end = self._start + self._endpointer.speech_end
+        start = self._origin + self._endpointer.speech_start
+        end = self._origin + self._endpointer.speech_end
         return self._utterance(start, end)
+
+    def _cut(self, at: float) -> Utterance | None:
+        """End any utterance at ``at`` and start endpointing afresh."""
+        utterance = None
+        if self._in_speech:
+            utterance = self._utterance(self._origin + self._endpointer.speech_start, at)
+        self._in_speech = False
+        self._endpointer = self._new_endpointer()
+        self._origin = at
+        return utterance
+
+    def _new_endpointer(self) -> Any:
+        from pocketsphinx import Endpointer, Vad
+
+        return Endpointer(window=ENDPOINT_WINDOW, vad_mode=Vad.LOOSE, sample_rate=SAMPLE_RATE)
 
     def _audio(self, start: float, end: float) -> bytes:
         """The raw audio from a little before ``start`` to a little after ``end``: the
@@ -123,6 +151,8 @@ class Listener:
         if end - start < MIN_COMMAND_SECONDS:
             return ignored("too short for a command")
         spoken = self.speaking(start - ECHO_HOLD_OFF, end)
+        if spoken is not None and end - start > MAX_BARGE_IN_SECONDS:
+            return ignored("too long to be said over the coach")
         intents = self.intents & BARGE_IN if spoken is not None else self.intents
         if not intents:
             return ignored("nothing to listen for now")

@@ -34,6 +34,9 @@ class RunSettings:
     """Output device: part of its name or its index; None for the system default."""
     chimes: bool = True
     """A soft chime marks the start and end of each hold."""
+    room_echo: float | None = None
+    """Virtual runs only: the coach's voice comes back into the microphone this many dB quieter
+    (a simulated room, to check that the coach never obeys itself)."""
     clock: str | None = None
     """``real`` time, or ``virtual`` time that jumps to the next timer or input; None: virtual
     with a WAV file as the microphone, real otherwise."""

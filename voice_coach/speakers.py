@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from voice_coach.audio.output import AudioSink, DeviceOutput, WavTimeline
+from voice_coach.audio.room import Room, RoomSink
 from voice_coach.audio.speaker import AudioSpeaker
 from voice_coach.errors import CoachError
 from voice_coach.ports import Speaker
@@ -47,6 +48,7 @@ def open_speaker(
     device: str | None,
     virtual: bool,
     notice: list[str],
+    room: Room | None = None,
 ) -> Speaker:
     """A speaker for ``--output``: ``text``, ``speaker`` or a ``.wav`` path.
 
@@ -70,5 +72,5 @@ def open_speaker(
         if not path.parent.is_dir():
             raise CoachError(f"cannot write {path}: the folder {path.parent} does not exist")
         sink = WavTimeline(path, spoken.rate, paced=not virtual)
-        return AudioSpeaker(spoken, sink, captions=True)
+        return AudioSpeaker(spoken, RoomSink(sink, room) if room else sink, captions=True)
     raise CoachError(f"unknown output '{output}'; use text, speaker, or a file ending in .wav")

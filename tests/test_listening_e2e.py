@@ -1,0 +1,100 @@
+"""The coach steered by voice, end to end: real speech in a WAV microphone, real recognisers,
+the virtual clock. Each listening run is compared with the same session typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.speech_script import coach, microphone
+from voice_coach.tts.espeak import EspeakVoice
+from voice_coach.tts.natural import NaturalVoice
+
+
+@pytest.fixture(scope="module")
+def natural():
+    voice = NaturalVoice()
+    yield voice
+    voice.close()
+
+
+@pytest.fixture(scope="module")
+def espeak():
+    voice = EspeakVoice("gmw/en-us")
+    yield voice
+    voice.close()
+
+
+COMMANDS = ["+2 no", "+2 no", "+2 no", "+3 next", "+3 go back", "+3 next", "+3 repeat",
+            "+3 wait", "+3 carry on", "+3 go to step three", "+3 how long left", "+3 help"]  # fmt: skip
+
+
+def test_spoken_commands_steer_the_session_like_typed_ones(tmp_path: Path, natural):
+    typed = coach(["--quick", "--clock", "virtual", "--input", "text"], tmp_path, "typed",
+                  stdin="\n".join(COMMANDS) + "\n")  # fmt: skip
+    assert typed.end == "finished"
+    wav = tmp_path / "mic.wav"
+    placed = microphone(
+        typed, lambda text: natural.synthesize(text[0].upper() + text[1:] + "."), wav
+    )
+    heard = coach(["--quick", "--input", str(wav), "--engine", "pocketsphinx"], tmp_path, "heard")
+    assert heard.returncode == 0, heard.stderr
+
+    intents = [e["intent"] for e in heard.of("heard")]
+    assert intents == [e["intent"] for e in typed.of("heard")]
+    assert intents == ["no", "no", "no", "next", "back", "next", "repeat", "pause", "resume",
+                       "goto:3", "status", "help"]  # fmt: skip
+    # Obeyed: the same steps in the same order, the same end.
+    assert heard.steps == typed.steps and heard.end == "finished"
+    # Each command was heard where it was said, with its confidence; nothing else was heard.
+    for event, (start, end, _) in zip(heard.of("heard"), placed, strict=True):
+        assert start - 0.3 < event["start"] < event["end"] < end + 0.3
+        assert 0.5 <= event["confidence"] <= 1.0
+        assert event["t"] - end < 1.0  # the command took effect within a second of its end
+    assert heard.of("ignored") == []
+
+
+ANSWERS = "+2 no\n+2 no\n+2 no\n"
+
+
+def test_the_coachs_own_voice_never_triggers_a_command(tmp_path: Path, natural):
+    typed = coach(["--quick", "--clock", "virtual", "--input", "text"], tmp_path, "typed",
+                  stdin=ANSWERS)  # fmt: skip
+    wav = tmp_path / "mic.wav"
+    microphone(typed, lambda text: natural.synthesize(text.capitalize() + "."), wav)
+    heard = coach(["--quick", "--input", str(wav), "--engine", "pocketsphinx", "--room-echo", "-6",
+                   "--output", str(tmp_path / "coach.wav")], tmp_path, "heard")  # fmt: skip
+    assert heard.returncode == 0, heard.stderr
+    # The whole session, its voice coming back into the microphone only 6 dB quieter, and
+    # nothing but the three answers was taken as a command.
+    assert [e["intent"] for e in heard.of("heard")] == ["no", "no", "no"]
+    assert heard.steps == typed.steps and heard.end == "finished"
+    ignored = heard.of("ignored")
+    assert len(ignored) >= 10  # it did hear itself: all of it set aside
+    assert {e["reason"] for e in ignored} <= {
+        "too long for a command", "too long to be said over the coach", "not a command",
+        "not sure enough", "the coach's own words", "too short for a command",
+    }  # fmt: skip
+
+
+def test_stop_said_over_the_coach_is_obeyed(tmp_path: Path, natural, espeak):
+    typed = coach(["--quick", "--clock", "virtual", "--input", "text"], tmp_path, "typed",
+                  stdin=ANSWERS)  # fmt: skip
+    # Say "stop" a second into the first technique's how-to, over the coach's voice.
+    how_to = next(e for e in typed.of("say") if e["text"].startswith("Place your palms"))
+    at = how_to["t"] + 1.0
+    wav = tmp_path / "mic.wav"
+    microphone(typed, lambda text: natural.synthesize(text.capitalize() + "."), wav,
+               extra=[(at, espeak.synthesize("Stop!"))], until=at + 3)  # fmt: skip
+    heard = coach(["--quick", "--input", str(wav), "--engine", "pocketsphinx", "--room-echo", "-6",
+                   "--output", str(tmp_path / "coach.wav")], tmp_path, "heard")  # fmt: skip
+    assert [e["intent"] for e in heard.of("heard")] == ["no", "no", "no", "stop"]
+    stop = heard.of("heard")[-1]
+    assert at - 0.3 < stop["start"] < at + 0.5
+    cut = next(e for e in heard.of("say") if e["text"] == how_to["text"])
+    assert cut["t"] < stop["t"] < cut["end"]  # it was still speaking when it heard "stop"...
+    assert cut["end"] < how_to["end"] - how_to["t"] + cut["t"]  # ...and was cut off
+    after = [e for e in heard.of("say") if e["t"] >= stop["t"]]
+    assert after[0]["text"] == "Paused."
+    assert heard.end == "no-input"  # paused, and then nobody said anything

@@ -1,0 +1,88 @@
+"""A simulated room for virtual runs: the coach's own voice comes back into the microphone,
+quieter and a little late, the way a speaker and a microphone on one table hear each other.
+
+Used to prove that the coach never obeys itself, with no loudspeaker or microphone at all.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from voice_coach.audio.output import AudioSink
+from voice_coach.audio.pcm import Audio
+from voice_coach.stt.base import SAMPLE_RATE
+
+
+class Room:
+    """What the coach has played, at 16 kHz on the session clock, ready to be heard back."""
+
+    def __init__(self, gain_db: float, delay: float) -> None:
+        self.gain = 10 ** (gain_db / 20)
+        self.delay = delay
+        self._played = np.zeros(0, dtype=np.float32)
+
+    def play(self, audio: Audio, start: float) -> None:
+        samples = audio.resampled(SAMPLE_RATE).samples * self.gain
+        first = round((start + self.delay) * SAMPLE_RATE)
+        if first + len(samples) > len(self._played):
+            self._played = np.concatenate(
+                [self._played, np.zeros(first + len(samples) - len(self._played), np.float32)]
+            )
+        self._played[first : first + len(samples)] += samples
+
+    @property
+    def length(self) -> int:
+        """Samples of the session the room has sound for."""
+        return len(self._played)
+
+    def heard(self, first: int, count: int) -> np.ndarray:
+        """The echo in samples ``first`` to ``first + count`` of the session."""
+        part = self._played[first : first + count]
+        return np.concatenate([part, np.zeros(count - len(part), np.float32)])
+
+
+class RoomSink:
+    """A sink that plays into another sink and into the room."""
+
+    def __init__(self, sink: AudioSink, room: Room) -> None:
+        self.rate = sink.rate
+        self._sink = sink
+        self._room = room
+
+    def place(self, audio: Audio, start: float) -> None:
+        self._sink.place(audio, start)
+        self._room.play(audio, start)
+
+    def play(self, audio: Audio, cancel: threading.Event, start: float) -> None:
+        raise NotImplementedError("the simulated room is for virtual runs")
+
+    def close(self) -> None:
+        self._sink.close()
+
+
+class RoomMicrophone:
+    """A WAV microphone that also hears the room."""
+
+    def __init__(self, microphone: object, room: Room) -> None:
+        self._microphone = microphone
+        self._room = room
+        self._position = 0
+
+    def read(self, size: int) -> bytes | None:
+        """The person's recording plus the room; after the recording, the room alone for as
+        long as the coach has been heard in it."""
+        count = size // 2
+        frame = self._microphone.read(size)  # type: ignore[attr-defined]
+        if frame is None:
+            if self._position >= self._room.length:
+                return None
+            frame = b"\0" * size
+        voice = np.frombuffer(frame, dtype="<i2").astype(np.float32)
+        echo = self._room.heard(self._position, count) * 32767
+        self._position += count
+        return np.clip(voice + echo, -32768, 32767).astype("<i2").tobytes()
+
+    def close(self) -> None:
+        self._microphone.close()  # type: ignore[attr-defined]
