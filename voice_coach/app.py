@@ -63,11 +63,12 @@ def run(settings: RunSettings) -> int:
     notice: list[str] = []
     virtual = settings.virtual
     room = None
-    if settings.room_echo is not None:
-        if not (virtual and settings.resolved_input.lower().endswith(".wav")
-                and settings.resolved_output.lower().endswith(".wav")):  # fmt: skip
-            raise CoachError("--room-echo needs --input FILE.wav and --output FILE.wav "
-                             "(a virtual run)")  # fmt: skip
+    audio_run = virtual and settings.resolved_output.lower().endswith(".wav")
+    if settings.room_echo is not None and not (
+        audio_run and settings.resolved_input.lower().endswith(".wav")
+    ):
+        raise CoachError("--room-echo needs --input FILE.wav and --output FILE.wav")
+    if audio_run:
         room = Room(settings.room_echo, ROOM_DELAY)
     speaker = open_speaker(
         settings.resolved_output, voice=settings.voice, espeak_voice=prompts.espeak_voice,
@@ -134,9 +135,10 @@ def _run_virtual(source: str, recognizer: Recognizer | None, common: dict[str, A
     def speaking(start: float, end: float) -> str | None:
         return runner.speaking_between(start, end) if runner else None
 
-    listener = Listener(recognizer, common["phrases"], speaking)
+    listener = Listener(recognizer, common["phrases"], speaking,
+                        reference=room.level if room else None)  # fmt: skip
     microphone: Any = WavMicrophone(Path(source))
-    if room is not None:
+    if room is not None and room.gain:
         microphone = RoomMicrophone(microphone, room)
     runner = VirtualRunner(source=AudioInput(microphone, listener), **common)
     runner.run()

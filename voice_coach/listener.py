@@ -30,6 +30,13 @@ MAX_COMMAND_SECONDS = 3.0
 """Longer utterances are talk, not commands: not decoded at all."""
 MIN_COMMAND_SECONDS = 0.15
 """Shorter ones are clicks and knocks."""
+COUPLING_MEMORY = 6.0
+"""Seconds of recent frames used to learn how loud the coach's voice comes back."""
+OVER_MARGIN = 2.0
+"""Over the coach, the microphone must be this many times (6 dB) louder than its echo at most
+explains for the frame to be the person's voice."""
+OVER_GAP = 0.25
+"""Seconds without such frames that end what the person said over the coach."""
 MAX_BARGE_IN_SECONDS = 1.5
 """Over the coach's voice, only a short word or two ("stop", "hold on") counts."""
 ACCEPT = 0.5
@@ -62,13 +69,15 @@ class Utterance:
 
 SpeechCheck = Callable[[float, float], str | None]
 """Given an utterance's start and end, the text the coach was saying meanwhile (or None)."""
+Reference = Callable[[float, float], float]
+"""The loudest level (RMS, full scale 1) of what the coach played between two times."""
 
 
 class Listener:
     """Feed 16 kHz 16-bit mono frames in; get :class:`Utterance` objects out."""
 
     def __init__(self, recognizer: Recognizer, phrases: PhraseBook, speaking: SpeechCheck,
-                 start: float = 0.0) -> None:  # fmt: skip
+                 start: float = 0.0, reference: Reference | None = None) -> None:  # fmt: skip
         try:
             import pocketsphinx  # noqa: F401
         except ImportError:
@@ -81,6 +90,12 @@ class Listener:
         self._origin = start
         """Session time at which the current endpointer began."""
         self._coach_talking = False
+        self.reference = reference
+        self._ratios: deque[float] = deque(
+            maxlen=round(COUPLING_MEMORY / self._endpointer.frame_length)
+        )
+        self._over: tuple[float, float] | None = None
+        """Start and last loud moment of the person talking over the coach, while it lasts."""
         self.frame_bytes: int = self._endpointer.frame_bytes
         self.frame_seconds: float = self._endpointer.frame_length
         self._start = start
@@ -108,6 +123,10 @@ class Listener:
             cut = self._cut(began)
             if cut is not None:
                 return cut
+        if coach_talking and self.reference is not None:
+            over = self._talking_over(frame, began)
+            if over is not None:
+                return over
         self._endpointer.process(frame)
         if self._endpointer.in_speech and not self._in_speech:
             self._in_speech = True
@@ -118,10 +137,36 @@ class Listener:
         end = self._origin + self._endpointer.speech_end
         return self._utterance(start, end)
 
+    def _talking_over(self, frame: bytes, began: float) -> Utterance | None:
+        """Find the person's voice on top of the coach's: the coach's voice is always in the
+        microphone while it talks (no echo cancellation), so the endpointer hears one long
+        utterance; instead, compare the microphone with what the coach played (its echo is
+        about as loud as the coupling learnt over the last seconds) and take what stands out."""
+        assert self.reference is not None
+        played = self.reference(began - 0.1, self.now + 0.02)
+        samples = np.frombuffer(frame, dtype="<i2").astype(np.float32) / 32768
+        heard = float(np.sqrt(np.mean(samples**2)))
+        if played > 0.01:
+            self._ratios.append(heard / played)
+        # The echo's loudest share of what was played: the person is what rises above it.
+        coupling = float(np.percentile(self._ratios, 90)) if len(self._ratios) > 20 else 1.0
+        if heard > max(0.01, OVER_MARGIN * coupling * played):
+            start = self._over[0] if self._over else began
+            self._over = (start, self.now)
+            return None
+        if self._over is not None and self.now - self._over[1] > OVER_GAP:
+            start, end = self._over
+            self._over = None
+            return self._utterance(start, end)
+        return None
+
     def _cut(self, at: float) -> Utterance | None:
         """End any utterance at ``at`` and start endpointing afresh."""
         utterance = None
-        if self._in_speech:
+        if self._over is not None:
+            utterance = self._utterance(*self._over)
+            self._over = None
+        elif self._in_speech:
             utterance = self._utterance(self._origin + self._endpointer.speech_start, at)
         self._in_speech = False
         self._endpointer = self._new_endpointer()

@@ -16,21 +16,32 @@ from voice_coach.stt.base import SAMPLE_RATE
 
 
 class Room:
-    """What the coach has played, at 16 kHz on the session clock, ready to be heard back."""
+    """What the coach has played, at 16 kHz on the session clock: heard back into the microphone
+    (``gain_db`` quieter, ``delay`` later) when the room is simulated, and always available as
+    the reference the listener compares the microphone with."""
 
-    def __init__(self, gain_db: float, delay: float) -> None:
-        self.gain = 10 ** (gain_db / 20)
+    def __init__(self, gain_db: float | None = None, delay: float = 0.0) -> None:
+        self.gain = 10 ** (gain_db / 20) if gain_db is not None else 0.0
         self.delay = delay
         self._played = np.zeros(0, dtype=np.float32)
+        self._output = np.zeros(0, dtype=np.float32)
+
+    def level(self, start: float, end: float) -> float:
+        """The loudest 10 ms RMS of what the coach played between ``start`` and ``end``."""
+        first, last = max(0, round(start * SAMPLE_RATE)), max(0, round(end * SAMPLE_RATE))
+        part = self._output[first:last]
+        if len(part) < 160:
+            return 0.0
+        blocks = part[: len(part) // 160 * 160].reshape(-1, 160)
+        return float(np.sqrt(np.mean(blocks**2, axis=1)).max())
 
     def play(self, audio: Audio, start: float) -> None:
-        samples = audio.resampled(SAMPLE_RATE).samples * self.gain
-        first = round((start + self.delay) * SAMPLE_RATE)
-        if first + len(samples) > len(self._played):
-            self._played = np.concatenate(
-                [self._played, np.zeros(first + len(samples) - len(self._played), np.float32)]
-            )
-        self._played[first : first + len(samples)] += samples
+        samples = audio.resampled(SAMPLE_RATE).samples
+        at = round(start * SAMPLE_RATE)
+        self._output = _placed(self._output, samples, at)
+        if self.gain:
+            self._played = _placed(self._played, samples * self.gain,
+                                   at + round(self.delay * SAMPLE_RATE))  # fmt: skip
 
     @property
     def length(self) -> int:
@@ -86,3 +97,11 @@ class RoomMicrophone:
 
     def close(self) -> None:
         self._microphone.close()  # type: ignore[attr-defined]
+
+
+def _placed(into: np.ndarray, samples: np.ndarray, first: int) -> np.ndarray:
+    """``into`` grown as needed, with ``samples`` added from sample ``first``."""
+    if first + len(samples) > len(into):
+        into = np.concatenate([into, np.zeros(first + len(samples) - len(into), np.float32)])
+    into[first : first + len(samples)] += samples
+    return into
