@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.speech_script import coach, microphone
+from voice_coach.listener import ACCEPT
 from voice_coach.tts.espeak import EspeakVoice
 from voice_coach.tts.natural import NaturalVoice
 
@@ -98,3 +99,27 @@ def test_stop_said_over_the_coach_is_obeyed(tmp_path: Path, natural, espeak):
     after = [e for e in heard.of("say") if e["t"] >= stop["t"]]
     assert after[0]["text"] == "Paused."
     assert heard.end == "no-input"  # paused, and then nobody said anything
+
+
+KOREAN = ["+2 아니요", "+2 아니요", "+2 아니요", "+3 계속", "+3 다시 말해", "+3 잠깐", "+3 계속해",
+          "+3 도와줘", "+3 종료", "+2 네"]  # fmt: skip
+
+
+def test_korean_commands_steer_the_session_with_the_vosk_model(tmp_path: Path):
+    typed = coach(["--locale", "ko", "--quick", "--clock", "virtual", "--input", "text"],
+                  tmp_path, "typed", stdin="\n".join(KOREAN) + "\n")  # fmt: skip
+    assert typed.end == "quit"
+    voice = EspeakVoice("ko")
+    try:
+        microphone(typed, lambda text: voice.synthesize(text + "."), tmp_path / "mic.wav")
+    finally:
+        voice.close()
+    heard = coach(["--locale", "ko", "--quick", "--input", str(tmp_path / "mic.wav")],
+                  tmp_path, "heard")  # fmt: skip
+    assert heard.returncode == 0, heard.stderr
+    intents = [e["intent"] for e in heard.of("heard")]
+    assert intents == ["no", "no", "no", "next", "repeat", "pause", "resume", "help", "quit", "yes"]
+    assert intents == [e["intent"] for e in typed.of("heard")]
+    assert heard.steps == typed.steps and heard.end == "quit"
+    assert heard.of("ignored") == []
+    assert all(e["confidence"] >= ACCEPT for e in heard.of("heard"))

@@ -172,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             case _:
                 return check(args.file)
+    except BrokenPipeError:  # the reader went away (``voice-coach show … | head``)
+        sys.stderr.close()
+        return 0
     except DataFileError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code

@@ -14,9 +14,6 @@ from typing import Any
 from voice_coach.errors import CoachError
 from voice_coach.stt.base import SAMPLE_RATE, Recognition
 
-MIN_WORD_CONFIDENCE = 0.6
-"""Reject a phrase when any of its words is less sure than this."""
-
 
 class VoskRecognizer:
     """Grammar-restricted Vosk recognition for one locale's model."""
@@ -56,7 +53,9 @@ class VoskRecognizer:
         if not usable:
             return None
         if usable != self._phrases:
-            self._recognizer.SetGrammar(json.dumps([*usable, "[unk]"], ensure_ascii=False))
+            # "[unk]" gives out-of-grammar speech somewhere to go, when the model has it.
+            extra = ["[unk]"] if self.known("[unk]") else []
+            self._recognizer.SetGrammar(json.dumps([*usable, *extra], ensure_ascii=False))
             self._phrases = usable
         self._recognizer.AcceptWaveform(pcm)
         result = json.loads(self._recognizer.FinalResult())
@@ -64,4 +63,5 @@ class VoskRecognizer:
         said = " ".join(word["word"] for word in words)
         if not words or said not in usable:
             return None  # nothing, [unk], or not a whole phrase
+        # The phrase is as sure as its least sure word.
         return Recognition(said, min(word["conf"] for word in words))
