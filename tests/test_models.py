@@ -43,7 +43,7 @@ class Server:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 data = server.files.get(self.path)
                 if data is None:
                     self.send_error(404)
