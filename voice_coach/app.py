@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from voice_coach.audio.microphones import DeviceMicrophone, WavMicrophone
+from voice_coach.audio.output import DeviceOutput
 from voice_coach.audio.room import Room, RoomMicrophone
 from voice_coach.catalog import find_routine
 from voice_coach.commands import PhraseBook
@@ -100,7 +101,10 @@ def run(settings: RunSettings) -> int:
             print(f"voice-coach: No microphone: {exc}. Type what you would say instead.",
                   file=sys.stderr)  # fmt: skip
     if microphone is not None and recognizer is not None:
-        runner.listen(microphone, recognizer)
+        sink = getattr(speaker, "sink", None)
+        runner.listen(
+            microphone, recognizer, sink.level if isinstance(sink, DeviceOutput) else None
+        )
         print(f"voice-coach: listening on '{microphone.device.name}' with {recognizer.name}.",
               file=sys.stderr)  # fmt: skip
     stop_prompt = None

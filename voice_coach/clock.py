@@ -16,10 +16,11 @@ class RealClock:
     """Wall time since construction, from ``time.monotonic`` (immune to clock changes)."""
 
     def __init__(self) -> None:
-        self._start = time.monotonic()
+        self.origin = time.monotonic()
+        """The ``time.monotonic()`` value at session time 0."""
 
     def now(self) -> float:
-        return time.monotonic() - self._start
+        return time.monotonic() - self.origin
 
 
 class VirtualClock:

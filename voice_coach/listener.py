@@ -110,6 +110,15 @@ class Listener:
         """Time at the end of the audio fed so far."""
         return self._start + self._fed * self.frame_seconds
 
+    def align(self, now: float) -> None:
+        """Real time: the frame just fed was heard at ``now``. A microphone can start late or
+        drop audio, so time counted from samples alone drifts from the session clock, and the
+        coach's own speech would be looked for at the wrong moments."""
+        drift = now - self.now
+        if abs(drift) > 0.1:
+            self._start += drift
+            self._origin += drift
+
     def feed(self, frame: bytes) -> Utterance | None:
         """One frame of ``frame_bytes``; an utterance when one has just ended."""
         began = self.now

@@ -163,10 +163,19 @@ class RealtimeRunner(Runner):
         self.lock = threading.Lock()
         """Held while the session changes; the terminal display takes it to read a snapshot."""
 
-    def listen(self, microphone: Microphone, recognizer: Recognizer) -> None:
-        """Hear the person through ``microphone`` on a thread of its own."""
+    def listen(self, microphone: Microphone, recognizer: Recognizer,
+               played: Callable[[float, float], float] | None = None) -> None:  # fmt: skip
+        """Hear the person through ``microphone`` on a thread of its own; ``played`` gives the
+        level the speaker played between two ``time.monotonic()`` times, if it can."""
+        reference = None
+        if played is not None:
+            origin = self.clock.origin
+
+            def reference(start: float, end: float) -> float:
+                return played(origin + start, origin + end)
+
         listener = Listener(recognizer, self.phrases, self._speech.speaking_between,
-                            start=self.clock.now())  # fmt: skip
+                            start=self.clock.now(), reference=reference)  # fmt: skip
         self._listener = listener
         listener.intents = self.session.listening()
 
@@ -179,6 +188,8 @@ class RealtimeRunner(Runner):
                     utterance = listener.feed(frame)
                     if utterance is not None:
                         self._events.put(_Spoken(utterance, self.clock.now()))
+                    if getattr(microphone, "backlog", 1) == 0:  # caught up: re-align the clock
+                        listener.align(self.clock.now() - getattr(microphone, "latency", 0.0))
             except CoachError as exc:
                 self._events.put(_MicrophoneLost(exc))
             finally:

@@ -81,6 +81,17 @@ class DeviceMicrophone:
             log.info("microphone overflow: some audio was lost")
         self._blocks.put(data[:, 0].copy())
 
+    @property
+    def latency(self) -> float:
+        """Seconds between sound reaching the microphone and its frame being read, when the
+        reader keeps up."""
+        return float(self._stream.latency)
+
+    @property
+    def backlog(self) -> int:
+        """Blocks captured but not read yet."""
+        return self._blocks.qsize()
+
     def read(self, size: int, timeout: float = 2.0) -> bytes:
         """The next ``size`` bytes at 16 kHz; raises :class:`CoachError` when the device stops."""
         while len(self._buffer) < size:

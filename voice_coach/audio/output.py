@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import wave
+from collections import deque
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,6 +55,7 @@ class DeviceOutput:
         self._position = 0
         self._drained = threading.Event()
         self._drained.set()
+        self._levels: deque[tuple[float, float]] = deque(maxlen=round(10 / BLOCK_SECONDS))
         self._stream: Any = sd.OutputStream(
             device=self.device.index, samplerate=self.rate, channels=1, dtype="float32",
             latency="low", blocksize=round(BLOCK_SECONDS * self.rate), callback=self._fill,
@@ -77,6 +79,15 @@ class DeviceOutput:
                 self._drained.set()
         out[: len(chunk), 0] = chunk
         out[len(chunk) :, 0] = 0.0
+        # When (monotonic clock, plus the output latency) and how loud this block is heard:
+        # the listener compares the microphone with it to hear the person over the coach.
+        level = float(np.sqrt(np.mean(chunk**2))) if len(chunk) else 0.0
+        self._levels.append((time.monotonic() + self._stream.latency, level))
+
+    def level(self, start: float, end: float) -> float:
+        """The loudest block played between two ``time.monotonic()`` times."""
+        levels = [level for at, level in list(self._levels) if start <= at <= end]
+        return max(levels, default=0.0)
 
     def play(self, audio: Audio, cancel: threading.Event, start: float) -> None:
         samples = audio.resampled(self.rate).samples
