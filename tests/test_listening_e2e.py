@@ -102,7 +102,7 @@ def test_stop_said_over_the_coach_is_obeyed(tmp_path: Path, natural, espeak):
 
 
 KOREAN = ["+2 아니요", "+2 아니요", "+2 아니요", "+3 계속", "+3 다시 말해", "+3 잠깐", "+3 계속해",
-          "+3 도와줘", "+3 종료", "+2 네"]  # fmt: skip
+          "+3 남은 시간", "+3 도와줘", "+3 종료", "+2 네"]  # fmt: skip
 
 
 def test_korean_commands_steer_the_session_with_the_vosk_model(tmp_path: Path):
@@ -118,7 +118,8 @@ def test_korean_commands_steer_the_session_with_the_vosk_model(tmp_path: Path):
                   tmp_path, "heard")  # fmt: skip
     assert heard.returncode == 0, heard.stderr
     intents = [e["intent"] for e in heard.of("heard")]
-    assert intents == ["no", "no", "no", "next", "repeat", "pause", "resume", "help", "quit", "yes"]
+    assert intents == ["no", "no", "no", "next", "repeat", "pause", "resume", "status", "help",
+                       "quit", "yes"]  # fmt: skip
     assert intents == [e["intent"] for e in typed.of("heard")]
     assert heard.steps == typed.steps and heard.end == "quit"
     assert heard.of("ignored") == []
