@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -113,13 +114,21 @@ def run(settings: RunSettings) -> int:
         stop_prompt = start_prompt(runner.line, runner.input_closed, lambda: _status_line(runner))
     elif microphone is None:
         start_stdin_reader(runner.line, runner.input_closed)
+
+    def interrupted(signum: int, frame: object) -> None:
+        """SIGTERM, or SIGINT (Ctrl-C, also from the terminal prompt's thread)."""
+        runner.interrupt()
+
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        runner.run()
-    except KeyboardInterrupt:
-        print("Stopped. Your place is saved.", file=sys.stderr)
+        reason = runner.run()
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if stop_prompt:
             stop_prompt()
+    if reason == "interrupted":
+        print("voice-coach: stopped. Your place is saved.", file=sys.stderr)
     return 0
 
 

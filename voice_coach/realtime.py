@@ -59,7 +59,12 @@ class _MicrophoneLost:
     error: CoachError
 
 
-_Item = Event | _Output | _Line | _InputClosed | _Spoken | _MicrophoneLost
+@dataclass(frozen=True)
+class _Interrupted:
+    """SIGTERM or SIGINT: stop now, keeping the person's place."""
+
+
+_Item = Event | _Output | _Line | _InputClosed | _Spoken | _MicrophoneLost | _Interrupted
 
 
 class SpeechWorker:
@@ -197,6 +202,11 @@ class RealtimeRunner(Runner):
 
         threading.Thread(target=hear, name="microphone", daemon=True).start()
 
+    def interrupt(self) -> None:
+        """Stop at once (from a signal handler or another thread): silence, save, end."""
+        self._speech.silence()
+        self._events.put(_Interrupted())
+
     def line(self, text: str) -> None:
         """The person said (typed) ``text``; safe to call from any thread."""
         self._events.put(_Line(text, self.clock.now()))
@@ -262,6 +272,10 @@ class RealtimeRunner(Runner):
                 log.warning("%s", error)
                 print(f"voice-coach: {error}; type what you would say instead.", file=sys.stderr)
                 self._listener = None
+                return None
+            case _Interrupted():
+                self.save_place()
+                self.end_reason = "interrupted"
                 return None
             case _Line():
                 return None

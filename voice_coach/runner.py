@@ -7,6 +7,7 @@ session runs in moments and always the same way. The real-time run is in ``realt
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ from voice_coach.events import (
 from voice_coach.listener import Listener, Utterance
 from voice_coach.ports import Output, Speaker
 from voice_coach.progress import Progress
-from voice_coach.session import Session
+from voice_coach.session import Mode, Session
 from voice_coach.store import PreferenceStore, ProgressStore
 from voice_coach.transcript import Transcript
 
@@ -140,6 +141,12 @@ class Runner:
             self.progress.clear(plan.routine.id, plan.variant.id, self.locale)
         else:
             self.progress.save(progress, self.locale)
+
+    def save_place(self) -> None:
+        """Save where the person is, if they are in the routine (on an interruption)."""
+        with contextlib.suppress(IndexError):
+            if self.session.mode is Mode.STEP:
+                self.save(self.session.progress())
 
     def finish(self, t: float) -> None:
         """Log the end and release the outputs."""
