@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     _voice_options(say)
 
     commands.add_parser("devices", help="list audio input and output devices")
+    doctor = commands.add_parser("doctor", help="check microphone, speaker, voice, recogniser "
+                                 "and settings, and say what to fix")  # fmt: skip
+    doctor.add_argument("--locale")
+    doctor.add_argument("--mic", metavar="NAME")
+    doctor.add_argument("--engine", choices=ENGINES)
+    _voice_options(doctor)
 
     models = commands.add_parser("models", help="list, find and download speech models")
     models_commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -151,6 +157,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                            args.speaker)  # fmt: skip
             case "models":
                 return models_command(args)
+            case "doctor":
+                from voice_coach.doctor import examine
+
+                findings = examine(run_settings(args, load_config()))
+                failed = [f.part for f in findings if not f.ok]
+                print(f"{len(failed)} problem(s): {', '.join(failed)}" if failed else "All good.")
+                return 1 if failed else 0
             case "devices":
                 from voice_coach.audio.devices import describe
 
@@ -180,15 +193,12 @@ def run_settings(args: argparse.Namespace, config: dict[str, Any]) -> RunSetting
     chosen = {key: value for key, value in config.items() if key not in ("rate", "volume")}
     chosen.update({key: value for key, value in vars(args).items()
                    if key in KEYS and value is not None})  # fmt: skip
+    given = vars(args)
     return RunSettings(
-        **chosen,
-        clock=args.clock,
-        room_echo=args.room_echo,
-        transcript=args.transcript,
-        fresh=args.fresh,
-        rate=config.get("rate"),
-        volume=config.get("volume"),
-    )
+        **chosen, clock=given.get("clock"), room_echo=given.get("room_echo"),
+        transcript=given.get("transcript"), fresh=given.get("fresh", False),
+        rate=config.get("rate"), volume=config.get("volume"),
+    )  # fmt: skip
 
 
 def say(text: str, locale: str, output: str | None, voice: str, device: str | None) -> int:
