@@ -86,6 +86,8 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
 
 def describe(settings: dict[str, Any], path: Path) -> str:
     """For ``voice-coach doctor``: the file and what it sets."""
-    if not settings:
+    if not path.exists():
         return f"no settings file ({path}); defaults are used"
+    if not settings:
+        return f"{path} sets nothing; defaults are used"
     return f"{path}: " + ", ".join(f"{key} = {value!r}" for key, value in settings.items())
