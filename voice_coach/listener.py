@@ -35,6 +35,10 @@ COUPLING_MEMORY = 6.0
 OVER_MARGIN = 2.0
 """Over the coach, the microphone must be this many times (6 dB) louder than its echo at most
 explains for the frame to be the person's voice."""
+REFERENCE_SLACK = 0.3
+"""Seconds either side within which the microphone and the played audio are matched: their
+clocks are only roughly aligned (device buffers), and the room delays the echo. Over-speech is
+only looked for once the coach has been talking this long."""
 OVER_GAP = 0.25
 """Seconds without such frames that end what the person said over the coach."""
 MAX_BARGE_IN_SECONDS = 1.5
@@ -90,6 +94,7 @@ class Listener:
         self._origin = start
         """Session time at which the current endpointer began."""
         self._coach_talking = False
+        self._talk_changed = start
         self.reference = reference
         self._ratios: deque[float] = deque(
             maxlen=round(COUPLING_MEMORY / self._endpointer.frame_length)
@@ -129,13 +134,15 @@ class Listener:
             # The coach started or stopped: what was being heard ends here, so that the person's
             # words and the coach's own voice never land in one utterance.
             self._coach_talking = coach_talking
+            self._talk_changed = began
             cut = self._cut(began)
             if cut is not None:
                 return cut
         if coach_talking and self.reference is not None:
-            over = self._talking_over(frame, began)
-            if over is not None:
-                return over
+            # While the coach talks, the microphone is full of its voice: only what rises above
+            # the echo of what it played can be the person (the endpointer would hear the coach).
+            settled = began - self._talk_changed > REFERENCE_SLACK
+            return self._talking_over(frame, began) if settled else None
         self._endpointer.process(frame)
         if self._endpointer.in_speech and not self._in_speech:
             self._in_speech = True
@@ -152,7 +159,7 @@ class Listener:
         utterance; instead, compare the microphone with what the coach played (its echo is
         about as loud as the coupling learnt over the last seconds) and take what stands out."""
         assert self.reference is not None
-        played = self.reference(began - 0.1, self.now + 0.02)
+        played = self.reference(began - REFERENCE_SLACK, self.now + REFERENCE_SLACK)
         samples = np.frombuffer(frame, dtype="<i2").astype(np.float32) / 32768
         heard = float(np.sqrt(np.mean(samples**2)))
         if played > 0.01:

@@ -1,0 +1,120 @@
+"""The whole coach through a real audio server: PulseAudio with a null sink as the room.
+
+The coach plays into the sink and listens to its monitor through its default PortAudio devices
+(ALSA -> PulseAudio), so it hears its own voice at full level; a "user" plays spoken commands
+into the same sink with paplay when the coach falls silent. scripts/test.sh starts the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voice_coach.audio.pcm import read_wav, write_wav
+from voice_coach.tts.natural import NaturalVoice
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pactl") is None
+    or subprocess.run(["pactl", "info"], capture_output=True, check=False).returncode != 0,
+    reason="no PulseAudio server here (scripts/test.sh starts one)",
+)
+
+
+class Session:
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        self.transcript = tmp_path / "t.jsonl"
+        self.last = -1.0
+        env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"),
+                   XDG_CONFIG_HOME=str(tmp_path / "config"))  # fmt: skip
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "voice_coach", "run", "--quick", "--fresh", "--input", "mic",
+             "--output", "speaker", "--engine", "pocketsphinx", "--transcript",
+             str(self.transcript), *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+        )  # fmt: skip
+
+    def events(self) -> list[dict]:
+        if not self.transcript.exists():
+            return []
+        return [json.loads(line) for line in self.transcript.read_text().splitlines() if line]
+
+    def wait_for(self, test, timeout: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.events():
+                if test(event):
+                    return event
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        pytest.fail(
+            f"waited in vain; stderr: {self.process.stderr.read() if self.process.stderr else ''}"
+        )
+
+    def said(self, text_start: str) -> dict:
+        """Wait until the coach has next finished saying something starting with ``text_start``."""
+        after = self.last
+        event = self.wait_for(lambda e: e["event"] == "say" and e["t"] > after
+                              and e["text"].startswith(text_start))  # fmt: skip
+        self.last = event["t"]
+        return event
+
+    def chimed(self) -> dict:
+        """Wait until the next hold has started (its chime played)."""
+        after = self.last
+        event = self.wait_for(lambda e: e["event"] == "chime" and e["t"] > after)
+        self.last = event["t"]
+        return event
+
+
+def speak(path: Path, voice: NaturalVoice, text: str) -> None:
+    write_wav(path, voice.synthesize(text))
+    subprocess.run(["paplay", str(path)], check=True, timeout=20)
+
+
+def test_steered_by_voice_through_pulseaudio_never_by_itself(tmp_path: Path):
+    voice = NaturalVoice()
+    recording = tmp_path / "room.wav"
+    recorder = subprocess.Popen(["parecord", "--device=room.monitor", "--file-format=wav",
+                                 str(recording)])  # fmt: skip
+    coach = Session(tmp_path)
+    try:
+        for question in ("Do you have any cuts", "Do you have diabetic", "Are you pregnant"):
+            coach.said(question)
+            time.sleep(0.5)
+            speak(tmp_path / "no.wav", voice, "No.")
+        for heard_next, say in (("Lay the towel flat", "Next."),  # the first step, a 6 s hold
+                                ("Pour a little massage oil", "Go back."),
+                                ("Lay the towel flat", "Quit.")):  # fmt: skip
+            coach.said(heard_next)
+            coach.chimed()  # the hold has begun: the coach is quiet
+            time.sleep(0.3)
+            speak(tmp_path / "command.wav", voice, say)
+        coach.said("Do you want to end the session?")
+        time.sleep(0.5)
+        speak(tmp_path / "yes.wav", voice, "Yes.")
+        assert coach.process.wait(timeout=30) == 0
+    finally:
+        if coach.process.poll() is None:
+            coach.process.terminate()
+        recorder.terminate()
+        recorder.wait(timeout=5)
+        voice.close()
+    events = coach.events()
+    assert [e["intent"] for e in events if e["event"] == "heard"] == [
+        "no", "no", "no", "next", "back", "quit", "yes"]  # fmt: skip
+    steps = [e["step"] for e in events if e["event"] == "step"]
+    assert steps == ["towel", "oil", "towel"]
+    assert events[-1] == {"t": events[-1]["t"], "event": "end", "reason": "quit"}
+    # The coach's voice really went through the server.
+    room = read_wav(recording)
+    assert room.seconds > 20 and float(np.sqrt(np.mean(room.samples**2))) > 0.005
