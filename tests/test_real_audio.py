@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -118,3 +119,30 @@ def test_steered_by_voice_through_pulseaudio_never_by_itself(tmp_path: Path):
     # The coach's voice really went through the server.
     room = read_wav(recording)
     assert room.seconds > 20 and float(np.sqrt(np.mean(room.samples**2))) > 0.005
+
+
+def pactl(*args: str) -> str:
+    return subprocess.run(["pactl", *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_losing_the_sound_card_pauses_and_it_carries_on_when_it_returns(tmp_path: Path):
+    coach = Session(tmp_path)
+    try:
+        coach.wait_for(lambda e: e["event"] == "say" and e["text"].startswith("Do you have any"))
+        # The sound card stops working: PulseAudio suspends the room (its monitor too).
+        pactl("suspend-sink", "room", "1")
+        lost = coach.wait_for(lambda e: e["event"] == "device" and e["state"] == "lost")
+        time.sleep(6)
+        pactl("suspend-sink", "room", "0")
+        back = coach.wait_for(lambda e: e["event"] == "device" and e["state"] == "back"
+                              and e["t"] > lost["t"] + 5, timeout=90)  # fmt: skip
+        # It carries on where it was: the question is asked again once it is back.
+        again = coach.wait_for(lambda e: e["event"] == "say" and e["t"] >= back["t"]
+                               and e["text"].startswith("Do you have any"), timeout=60)  # fmt: skip
+        assert again["t"] - lost["t"] > 5
+        coach.process.send_signal(signal.SIGTERM)
+        assert coach.process.wait(timeout=5) == 0
+    finally:
+        pactl("suspend-sink", "room", "0")
+        if coach.process.poll() is None:
+            coach.process.kill()

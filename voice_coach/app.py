@@ -10,6 +10,7 @@ from typing import Any
 from voice_coach.audio.microphones import DeviceMicrophone, WavMicrophone
 from voice_coach.audio.output import DeviceOutput
 from voice_coach.audio.room import Room, RoomMicrophone
+from voice_coach.audio.speaker import AudioSpeaker
 from voice_coach.catalog import find_routine
 from voice_coach.commands import PhraseBook
 from voice_coach.engines import open_recognizer
@@ -104,12 +105,18 @@ def run(settings: RunSettings) -> int:
             print(f"voice-coach: No microphone: {exc}. Type what you would say instead.",
                   file=sys.stderr)  # fmt: skip
     if microphone is not None and recognizer is not None:
-        sink = getattr(speaker, "sink", None)
-        runner.listen(
-            microphone, recognizer, sink.level if isinstance(sink, DeviceOutput) else None
-        )
+        first: list[DeviceMicrophone] = [microphone]
+
+        def reopen() -> DeviceMicrophone:
+            return first.pop() if first else DeviceMicrophone(settings.mic)
+
+        def played(start: float, end: float) -> float:
+            sink = getattr(speaker, "sink", None)  # looked up late: a lost speaker is replaced
+            return sink.level(start, end) if isinstance(sink, DeviceOutput) else 0.0
+
         print(f"voice-coach: listening on '{microphone.device.name}' with {recognizer.name}.",
               file=sys.stderr)  # fmt: skip
+        runner.listen(reopen, recognizer, played if isinstance(speaker, AudioSpeaker) else None)
     stop_prompt = None
     if sys.stdin.isatty() and sys.stdout.isatty():
         print("Text mode: type what you would say, then Enter.", file=sys.stderr)

@@ -52,7 +52,23 @@ class NoInput:
     t: float
 
 
-Event = Start | Heard | TimerDone | SpeechDone | NoInput
+@dataclass(frozen=True)
+class DeviceLost:
+    """The ``microphone`` or the ``speaker`` stopped working; the runner tries to get it back."""
+
+    t: float
+    device: str
+
+
+@dataclass(frozen=True)
+class DeviceBack:
+    """The lost ``device`` works again."""
+
+    t: float
+    device: str
+
+
+Event = Start | Heard | TimerDone | SpeechDone | NoInput | DeviceLost | DeviceBack
 
 # --------------------------------------------------------------------------------------- effects
 

@@ -67,6 +67,8 @@ PROMPT_FIELDS: dict[str, frozenset[str]] = {
         "help_paused": "",
         "help_confirm": "",
         "help_resume": "",
+        "microphone_lost": "",
+        "device_back": "",
     }.items()
 }
 

@@ -18,7 +18,17 @@ from typing import Protocol
 
 from voice_coach.clock import RealClock
 from voice_coach.errors import CoachError
-from voice_coach.events import Event, NoInput, Say, SpeechDone, Start, StepStarted, TimerDone
+from voice_coach.events import (
+    DeviceBack,
+    DeviceLost,
+    Event,
+    NoInput,
+    Say,
+    SpeechDone,
+    Start,
+    StepStarted,
+    TimerDone,
+)
 from voice_coach.listener import Listener, Utterance
 from voice_coach.ports import Output, Speaker
 from voice_coach.runner import Runner
@@ -26,6 +36,11 @@ from voice_coach.session import BARGE_IN
 from voice_coach.stt.base import Recognizer
 
 log = logging.getLogger(__name__)
+
+RETRY_FIRST = 1.0
+"""Seconds before the first attempt to reopen a lost device; doubled each time after."""
+RETRY_MOST = 30.0
+"""Longest wait between attempts."""
 
 
 @dataclass(frozen=True)
@@ -55,16 +70,11 @@ class _Spoken:
 
 
 @dataclass(frozen=True)
-class _MicrophoneLost:
-    error: CoachError
-
-
-@dataclass(frozen=True)
 class _Interrupted:
     """SIGTERM or SIGINT: stop now, keeping the person's place."""
 
 
-_Item = Event | _Output | _Line | _InputClosed | _Spoken | _MicrophoneLost | _Interrupted
+_Item = Event | _Output | _Line | _InputClosed | _Spoken | _Interrupted
 
 
 class SpeechWorker:
@@ -81,6 +91,7 @@ class SpeechWorker:
         self._closed = False
         self._said: deque[tuple[float, float, str]] = deque(maxlen=8)
         self._current: tuple[float, str] | None = None
+        self._closing = threading.Event()
         self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
         self._thread.start()
 
@@ -110,12 +121,33 @@ class SpeechWorker:
             self._queue = deque(kept)
             self._cancel.set()
 
-    def close(self) -> None:
-        """Let queued speech finish, then stop the thread."""
+    def close(self, drain: bool = True) -> None:
+        """Stop the thread, after the queued speech (``drain``) or at once."""
+        if not drain:
+            self.silence()
         with self._cond:
             self._closed = True
             self._cond.notify()
+        self._closing.set()
         self._thread.join()
+
+    def _lost(self, error: CoachError) -> None:
+        """The speaker failed: drop what was to be said, pause the session, get it back."""
+        log.warning("%s; trying to get it back", error)
+        with self._cond:
+            self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
+        self._post(DeviceLost(self._clock.now(), "speaker"))
+        reconnect = getattr(self._speaker, "reconnect", None)
+        wait = RETRY_FIRST
+        while reconnect is not None and not self._closing.wait(wait):
+            wait = min(wait * 2, RETRY_MOST)
+            try:
+                reconnect()
+            except CoachError as exc:
+                log.info("speaker still missing: %s", exc)
+                continue
+            self._post(DeviceBack(self._clock.now(), "speaker"))
+            return
 
     def _run(self) -> None:
         last_said: int | None = None
@@ -138,7 +170,10 @@ class SpeechWorker:
                 text = item.text if isinstance(item, Say) else ""
                 with self._cond:
                     self._current = (start, text)
-                self._speaker.speak(item, self._cancel, start)
+                try:
+                    self._speaker.speak(item, self._cancel, start)
+                except CoachError as exc:
+                    self._lost(exc)
                 with self._cond:
                     self._current = None
                     self._said.append((start, self._clock.now(), text))
@@ -168,10 +203,11 @@ class RealtimeRunner(Runner):
         self.lock = threading.Lock()
         """Held while the session changes; the terminal display takes it to read a snapshot."""
 
-    def listen(self, microphone: Microphone, recognizer: Recognizer,
+    def listen(self, reopen: Callable[[], Microphone], recognizer: Recognizer,
                played: Callable[[float, float], float] | None = None) -> None:  # fmt: skip
-        """Hear the person through ``microphone`` on a thread of its own; ``played`` gives the
-        level the speaker played between two ``time.monotonic()`` times, if it can."""
+        """Hear the person through the microphone ``reopen()`` opens, on a thread of its own;
+        when the microphone is lost the session pauses and it is reopened with back-off.
+        ``played`` gives the level the speaker played between two ``time.monotonic()`` times."""
         reference = None
         if played is not None:
             origin = self.clock.origin
@@ -179,25 +215,45 @@ class RealtimeRunner(Runner):
             def reference(start: float, end: float) -> float:
                 return played(origin + start, origin + end)
 
+        microphone: Microphone | None = reopen()
         listener = Listener(recognizer, self.phrases, self._speech.speaking_between,
                             start=self.clock.now(), reference=reference)  # fmt: skip
         self._listener = listener
         listener.intents = self.session.listening()
 
         def hear() -> None:
-            try:
-                while not self._stopping.is_set():
-                    frame = microphone.read(listener.frame_bytes)
-                    if frame is None:
+            nonlocal microphone
+            wait = RETRY_FIRST
+            while not self._stopping.is_set():
+                if microphone is None:
+                    if self._stopping.wait(wait):
                         break
-                    utterance = listener.feed(frame)
-                    if utterance is not None:
-                        self._events.put(_Spoken(utterance, self.clock.now()))
-                    if getattr(microphone, "backlog", 1) == 0:  # caught up: re-align the clock
-                        listener.align(self.clock.now() - getattr(microphone, "latency", 0.0))
-            except CoachError as exc:
-                self._events.put(_MicrophoneLost(exc))
-            finally:
+                    wait = min(wait * 2, RETRY_MOST)
+                    try:
+                        microphone = reopen()
+                    except CoachError as exc:
+                        log.info("microphone still missing: %s", exc)
+                        continue
+                    wait = RETRY_FIRST
+                    listener.align(self.clock.now())
+                    self._events.put(DeviceBack(self.clock.now(), "microphone"))
+                    continue
+                try:
+                    frame = microphone.read(listener.frame_bytes)
+                except CoachError as exc:
+                    log.warning("%s; trying to get it back", exc)
+                    self._events.put(DeviceLost(self.clock.now(), "microphone"))
+                    microphone.close()
+                    microphone = None
+                    continue
+                if frame is None:
+                    break
+                utterance = listener.feed(frame)
+                if utterance is not None:
+                    self._events.put(_Spoken(utterance, self.clock.now()))
+                if getattr(microphone, "backlog", 1) == 0:  # caught up: re-align the clock
+                    listener.align(self.clock.now() - getattr(microphone, "latency", 0.0))
+            if microphone is not None:
                 microphone.close()
 
         threading.Thread(target=hear, name="microphone", daemon=True).start()
@@ -223,7 +279,7 @@ class RealtimeRunner(Runner):
             if event is not None:
                 self._handle(event)
         self._stopping.set()
-        self._speech.close()
+        self._speech.close(drain=self.end_reason != "interrupted")
         while not self._events.empty():
             item = self._events.get()
             if isinstance(item, _Output):
@@ -268,11 +324,12 @@ class RealtimeRunner(Runner):
                 return None
             case _Spoken(utterance=utterance, t=t):
                 return self.spoken(t, utterance)
-            case _MicrophoneLost(error=error):
-                log.warning("%s", error)
-                print(f"voice-coach: {error}; type what you would say instead.", file=sys.stderr)
-                self._listener = None
-                return None
+            case DeviceLost(t=t, device=device) | DeviceBack(t=t, device=device):
+                state = "lost" if isinstance(item, DeviceLost) else "back"
+                self.transcript.write(t, "device", device=device, state=state)
+                print(f"voice-coach: the {device} is {'lost' if state == 'lost' else 'back'}.",
+                      file=sys.stderr)  # fmt: skip
+                return item
             case _Interrupted():
                 self.save_place()
                 self.end_reason = "interrupted"

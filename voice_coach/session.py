@@ -13,6 +13,8 @@ from voice_coach.commands import Command, Intent
 from voice_coach.events import (
     CancelTimer,
     Chime,
+    DeviceBack,
+    DeviceLost,
     Effect,
     End,
     Event,
@@ -96,6 +98,8 @@ class Session:
         self.confirm: Intent | None = None
         """QUIT or RESTART while a yes/no confirmation is open."""
         self.omitted: set[str] = set()
+        self.lost: set[str] = set()
+        """Devices that stopped working and paused the session."""
         self.hold = Hold(0.0)
         self.end_reason: str | None = None
         self._asking: str | None = None
@@ -160,6 +164,10 @@ class Session:
                 self._speech_done(utterance)
             case NoInput():
                 self._no_input()
+            case DeviceLost(device=device):
+                self._device_lost(device)
+            case DeviceBack(device=device):
+                self._device_back(device)
         if self.mode is not Mode.ENDED:
             self._schedule()
         return self._out
@@ -565,6 +573,30 @@ class Session:
     def _unfreeze(self) -> None:
         if self.phase is Phase.HOLD:
             self.hold.start(self._now)
+
+    def _device_lost(self, device: str) -> None:
+        """Pause, as if asked to, until the device is back (saying so, if it can be heard)."""
+        if not self.lost and not self.paused:
+            self._freeze()
+            self.paused = True
+            self._awaiting = None
+            self._question_deadline = None
+            self.lost.add(device)
+            self._out.append(Silence())
+            if device == "microphone":
+                self._say(self.prompts.say("microphone_lost"))
+        else:
+            self.lost.add(device)
+
+    def _device_back(self, device: str) -> None:
+        """Carry on where the person was once every lost device is back."""
+        if device not in self.lost:
+            return
+        self.lost.discard(device)
+        if not self.lost and self.paused:
+            self.paused = False
+            self._say(self.prompts.say("device_back"))
+            self._carry_on()
 
     def _no_input(self) -> None:
         self._say(self.prompts.say("no_input"))

@@ -65,7 +65,8 @@ def open_speaker(
         except CoachError as exc:
             notice.append(f"No speaker: {exc}. Printing what the coach says instead.")
             return TextSpeaker()
-        return AudioSpeaker(open_voice(voice, espeak_voice, locale, notice), sink, captions=True)
+        return AudioSpeaker(open_voice(voice, espeak_voice, locale, notice), sink, captions=True,
+                            reopen=lambda: DeviceOutput(device))  # fmt: skip
     if output.lower().endswith(".wav"):
         spoken = open_voice(voice, espeak_voice, locale, notice)
         path = Path(output)

@@ -110,5 +110,5 @@ class DeviceMicrophone:
         return frame
 
     def close(self) -> None:
-        self._stream.stop()
+        self._stream.abort()  # not stop(): a lost device may never finish stopping
         self._stream.close()

@@ -13,11 +13,14 @@ import numpy as np
 
 from voice_coach.audio.devices import find_device, sounddevice
 from voice_coach.audio.pcm import Audio
+from voice_coach.errors import CoachError
 
 BLOCK_SECONDS = 0.02
 """The output callback's block: a stop request is heard within about one block."""
 STARTUP_SECONDS = 5.0
 """How long to wait for a newly opened output to start running."""
+STALL_SECONDS = 4.0
+"""An output whose callback has not run for this long has been lost."""
 STEADY_CALLS = 10
 """Callbacks seen before an output counts as running steadily."""
 
@@ -61,15 +64,21 @@ class DeviceOutput:
             latency="low", blocksize=round(BLOCK_SECONDS * self.rate), callback=self._fill,
         )  # fmt: skip
         self._calls = 0
+        self._last_call = time.monotonic()
         self._running = threading.Event()
         self._stream.start()
         # Some servers pull a few blocks, then pause for a second or more before pulling steadily:
         # wait for that here rather than in the middle of the first word.
-        self._running.wait(STARTUP_SECONDS)
+        if not self._running.wait(STARTUP_SECONDS):
+            self._stream.abort()
+            self._stream.close()
+            raise CoachError(f"the speaker '{self.device.name}' does not play (is it asleep or "
+                             "in use?)")  # fmt: skip
 
     def _fill(self, out: np.ndarray, frames: int, when: Any, status: Any) -> None:
         """PortAudio's callback: copy the next samples out, nothing else."""
         self._calls += 1
+        self._last_call = time.monotonic()
         if self._calls >= STEADY_CALLS:
             self._running.set()
         with self._lock:
@@ -95,6 +104,8 @@ class DeviceOutput:
             self._audio, self._position = samples, 0
             self._drained.clear()
         while not self._drained.wait(BLOCK_SECONDS / 2):
+            if time.monotonic() - self._last_call > STALL_SECONDS:
+                raise CoachError(f"the speaker '{self.device.name}' stopped playing")
             if cancel.is_set():
                 with self._lock:
                     self._audio, self._position = np.zeros(0, dtype=np.float32), 0
@@ -105,7 +116,8 @@ class DeviceOutput:
         raise NotImplementedError("a sound card plays in real time; virtual time needs a WAV")
 
     def close(self) -> None:
-        self._stream.stop()
+        # abort, not stop: stopping waits for buffers to drain, which a lost device never does
+        self._stream.abort()
         self._stream.close()
 
 

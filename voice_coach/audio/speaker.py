@@ -7,13 +7,16 @@ between blocks of a few milliseconds (see :mod:`voice_coach.audio.output`).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from voice_coach.audio.chime import chime
 from voice_coach.audio.output import AudioSink
 from voice_coach.audio.pcm import Audio
+from voice_coach.errors import CoachError
 from voice_coach.events import Chime, Say
 from voice_coach.tts.worker import sentences
 
@@ -52,9 +55,11 @@ class _Future(Protocol):
 class AudioSpeaker:
     """A :class:`voice_coach.ports.Speaker` that speaks with a voice into a sink."""
 
-    def __init__(self, voice: Voice, sink: AudioSink, captions: bool = False) -> None:
+    def __init__(self, voice: Voice, sink: AudioSink, captions: bool = False,
+                 reopen: Callable[[], AudioSink] | None = None) -> None:  # fmt: skip
         self.voice = voice
         self.sink = sink
+        self._reopen = reopen
         self._captions = captions
         self._gain = volume_gain(0)
         self._chimes = {name: chime(name, sink.rate) for name in ("hold-start", "hold-end")}
@@ -96,6 +101,17 @@ class AudioSpeaker:
         if self._captions:
             print(text, file=sys.stdout, flush=True)
 
+    def reconnect(self) -> None:
+        """Open the output device again after it was lost (raises CoachError while it is not
+        back)."""
+        if self._reopen is None:
+            raise CoachError("this output cannot be reopened")
+        sink = self._reopen()
+        with contextlib.suppress(Exception):
+            self.sink.close()
+        self.sink = sink
+
     def close(self) -> None:
         self.voice.close()
-        self.sink.close()
+        with contextlib.suppress(Exception):  # a lost device may fail to close
+            self.sink.close()
