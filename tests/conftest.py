@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.speech_script import Run, coach
 from voice_coach.catalog import shipped_dir
 from voice_coach.commands import PhraseBook
 from voice_coach.plan import Plan
@@ -57,34 +54,9 @@ def xdg(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-    events: list[dict]
-
-    def of(self, kind: str) -> list[dict]:
-        return [e for e in self.events if e["event"] == kind]
-
-    @property
-    def steps(self) -> list[tuple[str, str | None]]:
-        return [(e["step"], e["foot"]) for e in self.of("step")]
-
-    @property
-    def end(self) -> str:
-        return self.of("end")[-1]["reason"]
-
-
 def run_coach(env: dict[str, str], lines: list[str], *args: str, tmp: Path) -> Run:
-    """``voice-coach run --clock virtual`` as a real process, typed ``lines`` on stdin."""
-    transcript = tmp / f"transcript-{len(list(tmp.glob('transcript-*')))}.jsonl"
-    done = subprocess.run(
-        [sys.executable, "-m", "voice_coach", "run", "--clock", "virtual",
-         "--transcript", str(transcript), *args],
-        input="".join(f"{line}\n" for line in lines), capture_output=True, text=True,
-        env=env, timeout=60, check=False,
-    )  # fmt: skip
-    events = [json.loads(line) for line in transcript.read_text().splitlines()] if (
-        transcript.exists()) else []  # fmt: skip
-    return Run(done.returncode, done.stdout, done.stderr, events)
+    """``voice-coach run --clock virtual`` as a real process, typed ``lines`` on stdin, with the
+    state folders of ``env`` (kept between runs, so a second run can resume)."""
+    name = f"transcript-{len(list(tmp.glob('transcript-*')))}"
+    return coach(["--clock", "virtual", *args], tmp, name,
+                 stdin="".join(f"{line}\n" for line in lines), env=env, fresh=False)  # fmt: skip

@@ -45,17 +45,18 @@ class Run:
         return self.of("end")[-1]["reason"]
 
 
-def coach(args: list[str], folder: Path, name: str, stdin: str = "", locale_env: dict | None = None
-          ) -> Run:  # fmt: skip
-    """``voice-coach run`` as a process with its own state folders; returns its transcript."""
+def coach(args: list[str], folder: Path, name: str, stdin: str = "",
+          env: dict[str, str] | None = None, fresh: bool = True) -> Run:  # fmt: skip
+    """``voice-coach run`` as a process; returns its transcript. Its state and settings folders
+    are ``folder``'s own unless ``env`` gives them; ``fresh`` ignores saved progress."""
     transcript = folder / f"{name}.jsonl"
-    env = dict(os.environ)
-    env.update({"XDG_STATE_HOME": str(folder / f"state-{name}"),
-                "XDG_CONFIG_HOME": str(folder / "config")})  # fmt: skip
-    env.update(locale_env or {})
+    if env is None:
+        env = dict(os.environ, XDG_STATE_HOME=str(folder / f"state-{name}"),
+                   XDG_CONFIG_HOME=str(folder / "config"))  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-m", "voice_coach", "run", "--fresh", "--transcript", str(transcript),
-         *args], input=stdin, capture_output=True, text=True, env=env, timeout=300, check=False,
+        [sys.executable, "-m", "voice_coach", "run", *(["--fresh"] if fresh else []),
+         "--transcript", str(transcript), *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=300, check=False,
     )  # fmt: skip
     events = [json.loads(line) for line in transcript.read_text().splitlines()] if (
         transcript.exists()) else []  # fmt: skip
