@@ -223,7 +223,7 @@ class RealtimeRunner(Runner):
 
         def hear() -> None:
             nonlocal microphone
-            wait = RETRY_FIRST
+            wait, lost = RETRY_FIRST, False
             while not self._stopping.is_set():
                 if microphone is None:
                     if self._stopping.wait(wait):
@@ -233,21 +233,23 @@ class RealtimeRunner(Runner):
                         microphone = reopen()
                     except CoachError as exc:
                         log.info("microphone still missing: %s", exc)
-                        continue
-                    wait = RETRY_FIRST
-                    listener.align(self.clock.now())
-                    self._events.put(DeviceBack(self.clock.now(), "microphone"))
                     continue
                 try:
                     frame = microphone.read(listener.frame_bytes)
                 except CoachError as exc:
-                    log.warning("%s; trying to get it back", exc)
-                    self._events.put(DeviceLost(self.clock.now(), "microphone"))
+                    if not lost:  # once, however often reopening it fails again
+                        log.warning("%s; trying to get it back", exc)
+                        self._events.put(DeviceLost(self.clock.now(), "microphone"))
+                    lost = True
                     microphone.close()
                     microphone = None
                     continue
                 if frame is None:
                     break
+                if lost:  # it is back only when it delivers sound again
+                    lost, wait = False, RETRY_FIRST
+                    listener.align(self.clock.now())
+                    self._events.put(DeviceBack(self.clock.now(), "microphone"))
                 utterance = listener.feed(frame)
                 if utterance is not None:
                     self._events.put(_Spoken(utterance, self.clock.now()))
