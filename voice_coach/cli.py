@@ -235,7 +235,7 @@ def models_command(args: argparse.Namespace) -> int:
     else:
         print(f"Downloading {args.name} ...", file=sys.stderr)
         installed = models.download(args.name, url=args.url, sha256=args.sha256,
-                                    target=args.dir, progress=models.progress_bar)  # fmt: skip
+                                    target=args.dir, progress=models.show_download)  # fmt: skip
         print(f"\nInstalled {installed}", file=sys.stderr)
     return 0
 

@@ -261,7 +261,7 @@ def _unpack(archive: Path, into: Path, url: str) -> None:
                          "installed") from None  # fmt: skip
 
 
-def progress_bar(done: int, total: int | None) -> None:
+def show_download(done: int, total: int | None) -> None:
     """A one-line progress bar on standard error."""
     if total:
         share = done / total
