@@ -20,7 +20,6 @@ PROMPT_FIELDS: dict[str, frozenset[str]] = {
         "hold_done": "",
         "wait_for_next": "",
         "extra_time": "",
-        "not_in_hold": "",
         "answer_yes_no": "",
         "ask_again": "",
         "waiting_for_answer": "",

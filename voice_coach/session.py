@@ -251,7 +251,7 @@ class Session:
             self._say(self.prompts.say("help_paused" if intent else "already_paused"))
             return
         if intent in (Intent.PAUSE, Intent.STOP):
-            self._pause_question(intent)
+            self._pause("stopped" if intent is Intent.STOP else "paused")
             return
         self.paused = False  # anything else said to a paused question carries on with it
         if intent is Intent.YES:
@@ -279,11 +279,15 @@ class Session:
             self._say(self.prompts.say("answer_yes_no"))
             self._carry_on()
 
-    def _pause_question(self, intent: Intent) -> None:
-        self._out.append(Silence())
+    def _pause(self, prompt: str | None) -> None:
+        """Silence, stop the hold clock and any question timer, and say ``prompt`` if given."""
+        self._freeze()
         self.paused = True
         self._awaiting = None
-        self._say(self.prompts.say("stopped" if intent is Intent.STOP else "paused"))
+        self._question_deadline = None
+        self._out.append(Silence())
+        if prompt is not None:
+            self._say(self.prompts.say(prompt))
 
     def _resume_prompt(self, intent: Intent | None) -> None:
         if intent in (Intent.RESUME, Intent.YES, Intent.NEXT):
@@ -359,11 +363,7 @@ class Session:
         elif intent is Intent.REPEAT:
             self._enter(self.stop_index, full=True, interrupt=True, announce=False)
         elif intent in (Intent.PAUSE, Intent.STOP):
-            self._freeze()
-            self.paused = True
-            self._awaiting = None
-            self._out.append(Silence())
-            self._say(self.prompts.say("stopped" if intent is Intent.STOP else "paused"))
+            self._pause("stopped" if intent is Intent.STOP else "paused")
         elif intent is Intent.RESUME:
             self._say(self.prompts.say("not_paused"))
         elif intent is Intent.STATUS:
@@ -577,16 +577,8 @@ class Session:
     def _device_lost(self, device: str) -> None:
         """Pause, as if asked to, until the device is back (saying so, if it can be heard)."""
         if not self.lost and not self.paused:
-            self._freeze()
-            self.paused = True
-            self._awaiting = None
-            self._question_deadline = None
-            self.lost.add(device)
-            self._out.append(Silence())
-            if device == "microphone":
-                self._say(self.prompts.say("microphone_lost"))
-        else:
-            self.lost.add(device)
+            self._pause("microphone_lost" if device == "microphone" else None)
+        self.lost.add(device)
 
     def _device_back(self, device: str) -> None:
         """Carry on where the person was once every lost device is back."""
