@@ -1,4 +1,5 @@
-"""Command line: ``voice-coach run | say | devices | routines | show | check``."""
+"""Command line: ``voice-coach run | say | devices | doctor | models | routines | show | check
+| eval``."""
 
 from __future__ import annotations
 
@@ -130,6 +131,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate a routine file")
     check.add_argument("file", type=Path)
+
+    evaluate = commands.add_parser("eval", help="measure how well it understands labelled clips")
+    evaluate.add_argument(
+        "manifest",
+        type=Path,
+        metavar="MANIFEST.csv",
+        help="CSV with the columns path,expected,context",
+    )
+    evaluate.add_argument("--engine", choices=ENGINES, default="auto")
+    evaluate.add_argument("--model", type=Path, metavar="FOLDER", help="the vosk model folder")
+    evaluate.add_argument("--locale", default="en")
+    evaluate.add_argument(
+        "--routine",
+        default="foot-massage",
+        help="routine whose step names and numbers are listened for",
+    )
+    evaluate.add_argument("--json", type=Path, metavar="OUT.json", help="write the results here")
     return parser  # fmt: skip
 
 
@@ -171,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             case "routines":
                 return list_routines()
+            case "eval":
+                return evaluate_command(args)
             case "show":
                 routine = find_routine(args.routine, args.locale)
                 print(render_script(Plan(routine, checked_variant(routine, args.variant))))
@@ -246,6 +266,25 @@ def check(path: Path) -> int:
     PhraseBook.load(routine.locale)
     Prompts.load(routine.locale)
     print(f"{path}: ok - {summary(routine)}")
+    return 0
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    """``voice-coach eval``: print the summary table; write the JSON when asked."""
+    import json
+
+    from voice_coach.app import phrase_book
+    from voice_coach.engines import open_recognizer
+    from voice_coach.evaluation import evaluate, read_manifest, table
+
+    routine = find_routine(args.routine, args.locale)
+    phrases = phrase_book(routine)
+    clips = read_manifest(args.manifest, routine)
+    recognizer = open_recognizer(args.engine, routine.locale, args.model)
+    report = evaluate(clips, recognizer, phrases, routine)
+    print(table(report))
+    if args.json:
+        args.json.write_text(json.dumps(report.to_json(), indent=1, ensure_ascii=False) + "\n")
     return 0
 
 

@@ -27,6 +27,7 @@ GAP_SCALE = 1.5
 scale above it."""
 _LOG_BASE = math.log(1.0001)
 _CACHE = 16
+_PHONES = "phones"
 
 
 class PocketSphinxRecognizer:
@@ -40,26 +41,26 @@ class PocketSphinxRecognizer:
             from pocketsphinx import Decoder, get_model_path
         except ImportError:
             raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
-        model = get_model_path()
-        self._grammar: Any = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
-        self._phones: Any = Decoder(
-            samprate=SAMPLE_RATE, loglevel="FATAL",
-            allphone=os.path.join(model, "en-us", "en-us-phone.lm.bin"),
-        )  # fmt: skip
+        # One decoder, so one copy of the acoustic model (about 100 MB), with two kinds of
+        # search: the phrase grammars and the free phone loop.
+        self._decoder: Any = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+        phone_lm = os.path.join(get_model_path(), "en-us", "en-us-phone.lm.bin")
+        self._decoder.add_allphone_file(_PHONES, phone_lm)
         self._searches: OrderedDict[tuple[str, ...], str] = OrderedDict()
 
     def known(self, phrase: str) -> bool:
-        return all(self._grammar.lookup_word(word) for word in phrase.split())
+        return all(self._decoder.lookup_word(word) for word in phrase.split())
 
     def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
         usable = tuple(p for p in phrases if self.known(p))
         if not usable:
             return None
-        self._grammar.activate_search(self._search(usable))
-        said, score, frames = _decode(self._grammar, pcm)
+        self._decoder.activate_search(self._search(usable))
+        said, score, frames = _decode(self._decoder, pcm)
         if said not in usable:
             return None  # a partial path through the grammar: not a whole phrase
-        _, free, _ = _decode(self._phones, pcm)
+        self._decoder.activate_search(_PHONES)
+        _, free, _ = _decode(self._decoder, pcm)
         gap = (score - free) / max(frames, 1)
         confidence = 1 / (1 + math.exp(-(gap - ACCEPT_GAP) / GAP_SCALE))
         return Recognition(said, confidence)
@@ -71,11 +72,11 @@ class PocketSphinxRecognizer:
             return self._searches[phrases]
         name = f"g{abs(hash(phrases))}"
         grammar = f"#JSGF V1.0;\ngrammar commands;\npublic <command> = {jsgf_tree(phrases)};\n"
-        self._grammar.add_jsgf_string(name, grammar)
+        self._decoder.add_jsgf_string(name, grammar)
         self._searches[phrases] = name
         if len(self._searches) > _CACHE:
             _, old = self._searches.popitem(last=False)
-            self._grammar.remove_search(old)
+            self._decoder.remove_search(old)
         return name
 
 

@@ -1,0 +1,405 @@
+#!/usr/bin/env python3
+"""Benchmark the listening: ``voice-coach eval`` on the held-out synthetic corpus and on the real
+recordings in ``../shared/speech/human/`` (when present), side by side with a typical peer,
+written up as ``docs/benchmarks.md`` with PNG plots.
+
+The peer is the SpeechRecognition library's usual loop: ``Recognizer.listen`` on the audio
+(after ``adjust_for_ambient_noise``), then ``recognize_sphinx`` with a JSGF grammar of the same
+phrases, and the same phrase book on the text it returns. Both get the same clips with the same
+quiet room around them, and each run is its own process (so peak memory is its own).
+
+    .venv/bin/pip install -e ".[bench]"
+    .venv/bin/python scripts/bench_listening.py            # builds corpus/heldout if missing
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HUMAN = ROOT.parent / "shared" / "speech" / "human"
+HUMAN_LABELS = {
+    "yes": ("yes", "question"),
+    "no": ("no", "question"),
+    "stop": ("stop", "routine"),
+    "repeat": ("repeat", "routine"),
+    "help": ("help", "routine"),
+    "start": ("resume", "paused"),
+}
+"""Command words of the real recordings; every other word, and every sentence, is ``none``."""
+
+
+def human_manifest(folder: Path) -> Path:
+    """A manifest for the real recordings, labelled as the project's issue says."""
+    rows = []
+    for word in sorted(p for p in (HUMAN / "commands").iterdir() if p.is_dir()):
+        expected, context = HUMAN_LABELS.get(word.name, ("none", "routine"))
+        kind = "command" if expected != "none" else "word"
+        rows += [(wav, expected, context, kind, word.name) for wav in sorted(word.glob("*.wav"))]
+    rows += [
+        (wav, "none", "routine", "sentence", "")
+        for wav in sorted((HUMAN / "sentences").glob("*.wav"))
+    ]
+    path = folder / "human.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["path", "expected", "context", "kind", "word"])
+        writer.writerows((str(wav), *rest) for wav, *rest in rows)
+    return path
+
+
+def peer(manifest: Path, out: Path) -> None:
+    """The SpeechRecognition loop over a manifest; JSON like ``voice-coach eval --json``."""
+    import numpy as np
+    import speech_recognition as sr
+
+    from voice_coach.app import phrase_book
+    from voice_coach.audio.pcm import Audio, read_wav, write_wav
+    from voice_coach.catalog import find_routine
+    from voice_coach.evaluation import ClipResult, Report, context_intents, read_manifest, stream
+    from voice_coach.plan import Plan
+    from voice_coach.prompts import Prompts
+    from voice_coach.stt.base import SAMPLE_RATE
+    from voice_coach.stt.sphinx import jsgf_tree
+
+    routine = find_routine("foot-massage", "en")
+    phrases = phrase_book(routine)
+    intents = context_intents(Plan(routine), Prompts.load("en"))
+    clips = read_manifest(manifest, routine)
+    recognizer = sr.Recognizer()
+    rng = np.random.default_rng(0)
+    from pocketsphinx import Decoder
+
+    vocabulary = Decoder(loglevel="FATAL")
+    with tempfile.TemporaryDirectory() as tmp:
+        grammars = {}
+        for context, wanted in intents.items():
+            said = [
+                p
+                for p in phrases.grammar(wanted)
+                if all(vocabulary.lookup_word(w) for w in p.split())
+            ]
+            grammars[context] = Path(tmp) / f"{context}.gram"
+            # SpeechRecognition wants the grammar and its public rule named after the file.
+            grammars[context].write_text(
+                f"#JSGF V1.0;\ngrammar {context};\npublic <{context}> = {jsgf_tree(tuple(said))};\n"
+            )
+        results, streamed = [], 0.0
+        cpu = time.process_time()
+        for clip in clips:
+            audio = read_wav(clip.path)
+            pcm = b"".join(stream(audio, rng))
+            streamed += len(pcm) / 2 / SAMPLE_RATE
+            wav = Path(tmp) / "clip.wav"
+            write_wav(wav, Audio.from_int16(pcm, SAMPLE_RATE))
+            result = ClipResult(str(clip.path), clip.expected, clip.context, audio.seconds)
+            with sr.AudioFile(str(wav)) as source:
+                recognizer.adjust_for_ambient_noise(source, duration=0.5)
+                while True:
+                    try:
+                        heard = recognizer.listen(source)
+                    except sr.WaitTimeoutError:
+                        break
+                    if len(heard.frame_data) < 0.1 * SAMPLE_RATE * 2:
+                        break
+                    began = time.perf_counter()
+                    grammar = grammars[clip.context]
+                    try:
+                        text = recognizer.recognize_sphinx(heard, grammar=str(grammar))
+                    except sr.UnknownValueError:
+                        continue
+                    finally:
+                        # Its cache of the compiled grammar fails to load with pocketsphinx 5
+                        # (FsgModel's arguments changed), so it compiles afresh each time.
+                        grammar.with_suffix(".fsg").unlink(missing_ok=True)
+                    command = phrases.parse(text)
+                    if command is None:
+                        result.ignored.append("not a command")
+                        continue
+                    waited = recognizer.pause_threshold + time.perf_counter() - began
+                    result.heard.append(command.label())
+                    result.texts.append(text)
+                    result.confidences.append(1.0)
+                    result.latency_ms.append(round(waited * 1000, 1))
+            results.append(result)
+        cpu = time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report = Report("SpeechRecognition + sphinx", "en", results, cpu, streamed, peak)
+    out.write_text(json.dumps(report.to_json(), indent=1))
+
+
+def run_eval(manifest: Path, out: Path, who: str) -> dict:
+    if who == "peer":
+        command = [sys.executable, __file__, "--peer", str(manifest), str(out)]
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "voice_coach",
+            "eval",
+            str(manifest),
+            "--engine",
+            "pocketsphinx",
+            "--json",
+            str(out),
+        ]
+    began = time.time()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    print(f"  {who} on {manifest.parent.name}/{manifest.name}: {time.time() - began:.0f} s")
+    return json.loads(out.read_text())
+
+
+def columns(manifest: Path) -> dict[str, dict[str, str]]:
+    with manifest.open(newline="") as handle:
+        return {str(manifest.parent / row["path"]): row for row in csv.DictReader(handle)}
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def headline(name: str, result: dict) -> list[str]:
+    latency = result["latency_ms"]
+    return [
+        name,
+        pct(result["accuracy"]),
+        pct(result["rejection"]),
+        f"{result['false_accepts_per_hour']}",
+        f"{latency['p50']} / {latency['p95']}",
+        f"{result['cpu_seconds_per_audio_second']:.3f}",
+        f"{result['peak_rss_mb']:.0f}",
+    ]
+
+
+def markdown_table(head: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def by_group(result: dict, rows: dict[str, dict[str, str]], key: str) -> dict[str, list[bool]]:
+    groups: dict[str, list[bool]] = collections.defaultdict(list)
+    for clip in result["per_clip"]:
+        groups[rows[clip["path"]].get(key) or "-"].append(clip["correct"])
+    return groups
+
+
+def snr_label(row: dict[str, str]) -> str:
+    return (
+        "clean"
+        if row["noise"] == "clean"
+        else "reverb"
+        if row["noise"] == "reverb"
+        else (f"{row['snr']} dB")
+    )
+
+
+def report(sets: list[tuple[str, Path, dict, dict]], docs: Path) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    head = [
+        "set / listener",
+        "accuracy",
+        "rejection",
+        "false accepts per hour",
+        "latency p50 / p95 ms",
+        "CPU s per audio s",
+        "peak RSS MB",
+    ]
+    rows = []
+    for name, _, ours, theirs in sets:
+        rows += [headline(f"{name}: voice-coach", ours), headline(f"{name}: peer", theirs)]
+    parts = [markdown_table(head, rows)]
+    for name, manifest, ours, theirs in sets:
+        meta = columns(manifest)
+        if name.startswith("synthetic"):
+            order = ["clean", "reverb", "20 dB", "10 dB", "5 dB"]
+            table, series = [], {}
+            for who, result in (("voice-coach", ours), ("peer", theirs)):
+                groups: dict[str, list[bool]] = collections.defaultdict(list)
+                for clip in result["per_clip"]:
+                    row = meta[clip["path"]]
+                    if clip["expected"] != "none":
+                        groups[snr_label(row)].append(clip["correct"])
+                series[who] = [sum(groups[k]) / len(groups[k]) if groups[k] else 0 for k in order]
+                table.append([who, *(pct(v) for v in series[who])])
+            parts.append(
+                f"### {name}: command accuracy by condition\n\n"
+                + markdown_table(["listener", *order], table)
+            )
+            figure, axis = plt.subplots(figsize=(6, 3.5))
+            for who, values in series.items():
+                axis.plot(order, [v * 100 for v in values], marker="o", label=who)
+            axis.set_ylabel("commands understood (%)")
+            axis.set_ylim(0, 100)
+            axis.set_title(f"{name}: accuracy by noise")
+            axis.legend()
+            figure.tight_layout()
+            figure.savefig(docs / "bench-accuracy-snr.png", dpi=100)
+            plt.close(figure)
+            parts.append("![accuracy by SNR](bench-accuracy-snr.png)")
+        kinds = [("voice-coach", ours), ("peer", theirs)]
+        table = []
+        for who, result in kinds:
+            nones: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+            for clip in result["per_clip"]:
+                if clip["expected"] == "none":
+                    kind = meta[clip["path"]].get("kind", "-")
+                    nones[kind][0] += len(clip["heard"])
+                    nones[kind][1] += clip["seconds"]
+            table.append((who, nones))
+        kinds_seen = sorted({k for _, n in table for k in n})
+        parts.append(
+            f"### {name}: false accepts per hour of audio that must trigger nothing\n\n"
+            + markdown_table(
+                ["listener", *kinds_seen],
+                [
+                    [
+                        who,
+                        *(
+                            f"{n[k][0] / (n[k][1] / 3600):.0f} ({n[k][0]} in "
+                            f"{n[k][1] / 60:.0f} min)"
+                            for k in kinds_seen
+                        ),
+                    ]
+                    for who, n in table
+                ],
+            )
+        )
+        figure, axis = plt.subplots(figsize=(6, 3.5))
+        width = 0.4
+        for offset, (who, n) in enumerate(table):
+            axis.bar(
+                [i + offset * width for i in range(len(kinds_seen))],
+                [n[k][0] / (n[k][1] / 3600) for k in kinds_seen],
+                width,
+                label=who,
+            )
+        axis.set_xticks([i + width / 2 for i in range(len(kinds_seen))], kinds_seen)
+        axis.set_ylabel("false accepts per hour")
+        axis.set_title(f"{name}: false accepts")
+        axis.legend()
+        figure.tight_layout()
+        slug = name.split(":")[0].split()[0]
+        figure.savefig(docs / f"bench-false-accepts-{slug}.png", dpi=100)
+        plt.close(figure)
+        parts.append(f"![false accepts](bench-false-accepts-{slug}.png)")
+        if name.startswith("real"):
+            words = by_group(ours, meta, "word")
+            peers = by_group(theirs, meta, "word")
+            parts.append(
+                f"### {name}: right per word (commands: understood; others: ignored)\n\n"
+                + markdown_table(
+                    ["word", "voice-coach", "peer"],
+                    [
+                        [w, f"{sum(words[w])}/{len(words[w])}", f"{sum(peers[w])}/{len(peers[w])}"]
+                        for w in sorted(words)
+                    ],
+                )
+            )
+        confusion(ours, docs / f"bench-confusion-{slug}.png", f"{name}: voice-coach", plt)
+        parts.append(f"![confusion matrix](bench-confusion-{slug}.png)")
+    return "\n\n".join(parts)
+
+
+def confusion(result: dict, path: Path, title: str, plt: object) -> None:
+    """Expected intent (rows) against what was triggered (columns; ``-`` for nothing)."""
+    import numpy as np
+
+    pairs = [(c["expected"], c["heard"][0] if c["heard"] else "-") for c in result["per_clip"]]
+    labels = sorted({e for e, _ in pairs} | {h for _, h in pairs})
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = np.zeros((len(labels), len(labels)))
+    for expected, heard in pairs:
+        matrix[index[expected], index[heard]] += 1
+    shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    figure, axis = plt.subplots(figsize=(9, 8))  # type: ignore[attr-defined]
+    axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    axis.set_xticks(range(len(labels)), labels, rotation=90)
+    axis.set_yticks(range(len(labels)), labels)
+    axis.set_xlabel("triggered")
+    axis.set_ylabel("expected")
+    axis.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)  # type: ignore[attr-defined]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    info = Path("/proc/cpuinfo")
+    if info.exists():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in info.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        cpu = f"{names[0]} x{len(names)}" if names else cpu
+    return f"{platform.machine()}, {cpu}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--peer":
+        peer(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=ROOT / "corpus" / "heldout",
+        help="held-out synthetic set (built with make_corpus.py when missing)",
+    )
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs")
+    args = parser.parse_args()
+    manifest = args.corpus / "manifest.csv"
+    if not manifest.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "make_corpus.py"),
+                str(args.corpus),
+                "--set",
+                "heldout",
+            ],
+            check=True,
+        )
+    work = Path(tempfile.mkdtemp(prefix="voice-coach-bench-"))
+    sets = [("synthetic (held-out)", manifest)]
+    if HUMAN.is_dir():
+        sets.append(("real recordings", human_manifest(work)))
+    else:
+        print(f"{HUMAN} not found: the real recordings are left out")
+    results = []
+    for name, path in sets:
+        slug = name.split()[0]
+        ours = run_eval(path, work / f"{slug}-ours.json", "voice-coach")
+        theirs = run_eval(path, work / f"{slug}-peer.json", "peer")
+        results.append((name, path, ours, theirs))
+    args.docs.mkdir(exist_ok=True)
+    body = report(results, args.docs)
+    text = (
+        f"# Listening benchmark\n\nMade by `scripts/bench_listening.py` on {machine()}, "
+        f"{time.strftime('%Y-%m-%d')}. English, pocketsphinx (the embedded default).\n\n"
+        + body
+        + "\n"
+    )
+    (args.docs / "benchmarks.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
