@@ -8,7 +8,7 @@ import pytest
 
 from tests.session_driver import Driver, ended, said, steps
 from voice_coach.commands import Intent
-from voice_coach.events import Save, SetVoice, Silence
+from voice_coach.events import DeviceBack, DeviceLost, Save, SetVoice, Silence
 from voice_coach.progress import Progress
 from voice_coach.session import EXTRA_TIME, Mode, Phase, Session
 
@@ -180,6 +180,38 @@ def test_pause_freezes_the_hold_and_resume_carries_on(plan, prompts):
     assert driver.timer == pytest.approx(driver.t + min(20 - 10, before))  # next: tip at 20 s
     effects = driver.wait(before + 1)
     assert steps(effects) == [("toe-bends", "right")]
+
+
+def test_a_lost_device_pauses_and_its_return_carries_on(plan, prompts):
+    driver = in_hold(plan, prompts)
+    before = driver.session.hold.remaining(driver.t)
+    said_now = said(driver.send(DeviceLost(driver.t, "microphone")))
+    assert said_now == [prompts.say("microphone_lost")]
+    assert driver.session.paused and driver.timer is None
+    driver.wait(60)
+    assert said(driver.send(DeviceBack(driver.t, "microphone"))) == [prompts.say("device_back")]
+    assert not driver.session.paused
+    assert driver.session.hold.remaining(driver.t) == before
+
+
+@pytest.mark.parametrize("paused_first", [True, False])
+def test_a_pause_the_person_asked_for_outlasts_a_lost_device(plan, prompts, paused_first):
+    driver = in_hold(plan, prompts)
+    before = driver.session.hold.remaining(driver.t)
+    if paused_first:
+        driver.hear(Intent.PAUSE)
+        driver.send(DeviceLost(driver.t, "speaker"))
+    else:
+        driver.send(DeviceLost(driver.t, "speaker"))
+        driver.hear(Intent.PAUSE)
+    driver.wait(60)
+    back = said(driver.send(DeviceBack(driver.t, "speaker")))
+    assert back == [prompts.say("device_back_paused")]
+    assert driver.session.paused and driver.timer is None
+    driver.wait(60)
+    assert driver.session.hold.remaining(driver.t) == before
+    driver.hear(Intent.RESUME)
+    assert not driver.session.paused and driver.timer is not None
 
 
 def test_hold_cues_then_auto_advance(plan, prompts):

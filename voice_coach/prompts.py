@@ -68,6 +68,7 @@ PROMPT_FIELDS: dict[str, frozenset[str]] = {
         "help_resume": "",
         "microphone_lost": "",
         "device_back": "",
+        "device_back_paused": "",
     }.items()
 }
 

@@ -100,6 +100,8 @@ class Session:
         self.omitted: set[str] = set()
         self.lost: set[str] = set()
         """Devices that stopped working and paused the session."""
+        self._paused_for_device = False
+        """The pause is the devices' doing (not the person's): it ends when they are back."""
         self.hold = Hold(0.0)
         self.end_reason: str | None = None
         self._asking: str | None = None
@@ -195,6 +197,8 @@ class Session:
 
     def _heard(self, command: Command | None) -> None:
         intent = command.intent if command else None
+        if intent in (Intent.PAUSE, Intent.STOP) and self.paused:
+            self._paused_for_device = False  # the person wants the pause too
         if intent in _VOICE:
             self._change_voice(intent)
             if self.confirm or (self._asking and self.mode is not Mode.STEP and not self.paused):
@@ -283,6 +287,7 @@ class Session:
         """Silence, stop the hold clock and any question timer, and say ``prompt`` if given."""
         self._freeze()
         self.paused = True
+        self._paused_for_device = False
         self._awaiting = None
         self._question_deadline = None
         self._out.append(Silence())
@@ -578,17 +583,24 @@ class Session:
         """Pause, as if asked to, until the device is back (saying so, if it can be heard)."""
         if not self.lost and not self.paused:
             self._pause("microphone_lost" if device == "microphone" else None)
+            self._paused_for_device = True
         self.lost.add(device)
 
     def _device_back(self, device: str) -> None:
-        """Carry on where the person was once every lost device is back."""
+        """Carry on where the person was once every lost device is back; a pause the person
+        asked for (before or meanwhile) stays until they resume."""
         if device not in self.lost:
             return
         self.lost.discard(device)
-        if not self.lost and self.paused:
+        if self.lost or not self.paused:
+            return
+        if self._paused_for_device:
             self.paused = False
+            self._paused_for_device = False
             self._say(self.prompts.say("device_back"))
             self._carry_on()
+        else:
+            self._say(self.prompts.say("device_back_paused"))
 
     def _no_input(self) -> None:
         self._say(self.prompts.say("no_input"))
