@@ -28,16 +28,21 @@ if ((${#missing[@]})); then
     apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# The host's certificate bundle (it may hold a proxy's authority that the guest lacks).
 binds=(-b /dev -b /proc -b /sys)
-if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
-    binds+=(-b /etc/ssl/certs/ca-certificates.crt)
-fi
 guest() {
     local workdir="$1"
     shift
     proot -0 -q qemu-aarch64-static -r "$rootfs" -w "$workdir" "${binds[@]}" "$@"
 }
+# pip inside trusts the host's certificate bundle (it may hold a proxy's authority that the
+# guest lacks), seen read-only at a path of its own so that nothing in the guest rewrites it.
+host_bundle=/etc/ssl/certs/ca-certificates.crt
+pip_env=()
+pip_bind=()
+if [[ -f "$host_bundle" ]]; then
+    pip_env=(env PIP_CERT=/host-ca.crt REQUESTS_CA_BUNDLE=/host-ca.crt SSL_CERT_FILE=/host-ca.crt)
+    pip_bind=(-b "$host_bundle:/host-ca.crt")
+fi
 
 if [[ ! -x "$rootfs/venv/bin/python" ]]; then
     packages="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$root/scripts/apt-packages.txt" | paste -sd,)"
@@ -55,7 +60,8 @@ rm -rf "$rootfs/src"
 mkdir -p "$rootfs/src"
 git -C "$root" ls-files -z | tar -C "$root" --null -T - -c | tar -x -C "$rootfs/src"
 started=$SECONDS
-guest / /venv/bin/pip install -q /src pytest hypothesis
+binds+=("${pip_bind[@]}")
+guest / "${pip_env[@]}" /venv/bin/pip install -q /src pytest hypothesis
 echo "check-arm64: installed in $((SECONDS - started)) s"
 
 started=$SECONDS

@@ -23,6 +23,8 @@ from voice_coach.tts.worker import WorkerVoice
 BASE_WORDS_PER_MINUTE = 165
 """espeak-ng speaking rate at rate level 0: a little slower than its default, for instructions."""
 RATE_STEP = 1.12
+FINISH_TIMEOUT = 30.0
+"""Seconds to wait for espeak-ng to finish a sentence (it takes milliseconds)."""
 """Each rate level is this much faster than the one below."""
 
 
@@ -74,6 +76,8 @@ class EspeakVoice(WorkerVoice):
     def __init__(self, voice_id: str) -> None:
         self.voice_id = voice_id
         self._engine: Any = None
+        self._finished = threading.Event()
+        """Set by pyttsx3 once espeak-ng has written the WAV file."""
         self._words_per_minute = 0
         self._folder = tempfile.TemporaryDirectory(prefix="voice-coach-tts-")
         super().__init__()
@@ -96,15 +100,22 @@ class EspeakVoice(WorkerVoice):
                 f"{', '.join(close) or 'none'} (install espeak-ng-data for more)"
             )
         self._engine.setProperty("voice", self.voice_id)
+        self._engine.connect("finished-utterance", lambda **_: self._finished.set())
 
     def _synthesize(self, text: str, rate_level: int) -> Audio:
         path = Path(self._folder.name) / "sentence.wav"
         words_per_minute = round(BASE_WORDS_PER_MINUTE * RATE_STEP**rate_level)
         if words_per_minute != self._words_per_minute:
             self._set_rate(words_per_minute)
+        self._finished.clear()
         with _quiet_stdout():
             self._engine.save_to_file(text, str(path))
             self._engine.runAndWait()
+            # runAndWait was seen to return before espeak-ng's last callback had written the
+            # file (the first sentence of a process, on a slow aarch64 machine).
+            if not self._finished.wait(FINISH_TIMEOUT):
+                raise CoachError(f"espeak-ng did not finish saying {text[:40]!r} "
+                                 f"within {FINISH_TIMEOUT:.0f} s")  # fmt: skip
         audio = read_wav(path)
         path.unlink()
         return audio
