@@ -41,12 +41,13 @@ class PocketSphinxRecognizer:
 
     def __init__(self) -> None:
         try:
-            from pocketsphinx import Decoder, get_model_path
+            from pocketsphinx import Config, Decoder, get_model_path
         except ImportError:
             raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
-        # One decoder, so one copy of the acoustic model (about 100 MB), with two kinds of
-        # search: the phrase grammars and the free phone loop.
-        self._decoder: Any = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+        # One decoder, so one copy of the acoustic model, with two kinds of search: the phrase
+        # grammars and the free phone loop. No language model: by default pocketsphinx loads
+        # its general English one (63 MB), which command grammars never use.
+        self._decoder: Any = Decoder(Config(samprate=SAMPLE_RATE, loglevel="FATAL", lm=None))
         phone_lm = os.path.join(get_model_path(), "en-us", "en-us-phone.lm.bin")
         self._decoder.add_allphone_file(_PHONES, phone_lm)
         self._searches: OrderedDict[tuple[str, ...], str] = OrderedDict()
