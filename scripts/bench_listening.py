@@ -223,7 +223,7 @@ def report(sets: list[tuple[str, Path, dict, dict]], docs: Path) -> str:
     rows = []
     for name, _, ours, theirs in sets:
         rows += [headline(f"{name}: voice-coach", ours), headline(f"{name}: peer", theirs)]
-    parts = [markdown_table(head, rows)]
+    parts = [markdown_table(head, rows), sweep(sets, docs, plt)]
     for name, manifest, ours, theirs in sets:
         meta = columns(manifest)
         if name.startswith("synthetic"):
@@ -314,6 +314,76 @@ def report(sets: list[tuple[str, Path, dict, dict]], docs: Path) -> str:
         confusion(ours, docs / f"bench-confusion-{slug}.png", f"{name}: voice-coach", plt)
         parts.append(f"![confusion matrix](bench-confusion-{slug}.png)")
     return "\n\n".join(parts)
+
+
+THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
+"""Acceptance thresholds swept over; the coach uses 0.5 (0.8 over its own voice)."""
+
+
+def at_threshold(result: dict, threshold: float) -> tuple[float, float, float]:
+    """Accuracy, rejection and false accepts per hour had the coach accepted commands at
+    ``threshold``: every phrase heard, taken or set aside as not sure enough, with its
+    confidence."""
+    right = commands = rejected = nones = false = 0
+    none_seconds = 0.0
+    for clip in result["per_clip"]:
+        taken = [
+            h for h, c in zip(clip["heard"], clip["confidences"], strict=True) if c >= threshold
+        ]
+        taken += [h for h, c in clip["doubted"] if c >= threshold]
+        if clip["expected"] == "none":
+            nones += 1
+            rejected += not taken
+            false += len(taken)
+            none_seconds += clip["seconds"]
+        else:
+            commands += 1
+            right += taken == [clip["expected"]]
+    return right / commands, rejected / nones, false / (none_seconds / 3600)
+
+
+def sweep(sets: list[tuple[str, Path, dict, dict]], docs: Path, plt: object) -> str:
+    """Accuracy against false accepts as the acceptance threshold moves; the peer has no
+    threshold to move, so it is one point."""
+    figure, axis = plt.subplots(figsize=(6.5, 4))  # type: ignore[attr-defined]
+    rows = []
+    for number, (name, _, ours, theirs) in enumerate(sets):
+        points = [at_threshold(ours, t) for t in THRESHOLDS]
+        colour = f"C{number}"
+        axis.plot(
+            [p[2] for p in points],
+            [p[0] * 100 for p in points],
+            marker="o",
+            color=colour,
+            label=f"{name}: voice-coach, threshold {THRESHOLDS[0]}..{THRESHOLDS[-1]}",
+        )
+        axis.scatter(
+            [theirs["false_accepts_per_hour"]],
+            [theirs["accuracy"] * 100],
+            marker="x",
+            s=80,
+            color=colour,
+            label=f"{name}: peer",
+        )
+        rows += [
+            [name, f"{t}", pct(a), pct(r), f"{f:.0f}"]
+            for t, (a, r, f) in zip(THRESHOLDS, points, strict=True)
+        ]
+    axis.set_xscale("symlog", linthresh=1)
+    axis.set_xlabel("false accepts per hour of audio that must trigger nothing")
+    axis.set_ylabel("commands understood (%)")
+    axis.set_ylim(0, 100)
+    axis.legend(fontsize=7)
+    axis.set_title("Moving the acceptance threshold")
+    figure.tight_layout()
+    figure.savefig(docs / "bench-threshold.png", dpi=100)
+    plt.close(figure)  # type: ignore[attr-defined]
+    table = markdown_table(["set", "threshold", "accuracy", "rejection", "false accepts / h"], rows)
+    return (
+        "### Moving the acceptance threshold (voice-coach)\n\n"
+        + table
+        + "\n\n![threshold sweep](bench-threshold.png)"
+    )
 
 
 def confusion(result: dict, path: Path, title: str, plt: object) -> None:

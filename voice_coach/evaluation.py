@@ -66,6 +66,8 @@ class ClipResult:
     confidences: list[float] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     """Why utterances that triggered nothing were set aside."""
+    doubted: list[tuple[str, float]] = field(default_factory=list)
+    """Commands set aside as "not sure enough", with their confidence (for threshold sweeps)."""
     latency_ms: list[float] = field(default_factory=list)
     """End of speech to command, per command (the endpointer's wait plus the decoding)."""
 
@@ -194,6 +196,11 @@ def context_intents(plan: Plan, prompts: Prompts) -> dict[str, frozenset[Intent]
     return heard
 
 
+def _named(expected: str, heard: str, routine: Routine) -> str:
+    """The label of a command heard, spelt as the manifest spells it when it is that command."""
+    return expected if _matches(expected, heard, routine) else heard
+
+
 def _matches(expected: str, heard: str, routine: Routine) -> bool:
     """Whether a command heard is the one expected (``goto:3`` and ``goto:<the id of step 3>``
     are the same command)."""
@@ -246,12 +253,13 @@ def evaluate(clips: list[Clip], recognizer: Recognizer, phrases: PhraseBook,
                     continue
                 if utterance.command is None:
                     result.ignored.append(utterance.ignored or "not a command")
+                    doubted = phrases.parse(utterance.text) if utterance.text else None
+                    if doubted is not None:
+                        label = _named(clip.expected, doubted.label(), routine)
+                        result.doubted.append((label, round(utterance.confidence, 3)))
                     continue
                 waited = listener.now - utterance.end + time.perf_counter() - began
-                heard = utterance.command.label()
-                if _matches(clip.expected, heard, routine):
-                    heard = clip.expected
-                result.heard.append(heard)
+                result.heard.append(_named(clip.expected, utterance.command.label(), routine))
                 result.texts.append(utterance.text)
                 result.confidences.append(round(utterance.confidence, 3))
                 result.latency_ms.append(round(waited * 1000, 1))
