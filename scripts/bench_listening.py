@@ -19,7 +19,6 @@ import collections
 import csv
 import json
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -68,7 +67,14 @@ def peer(manifest: Path, out: Path) -> None:
     from voice_coach.app import phrase_book
     from voice_coach.audio.pcm import Audio, read_wav, write_wav
     from voice_coach.catalog import find_routine
-    from voice_coach.evaluation import ClipResult, Report, context_intents, read_manifest, stream
+    from voice_coach.evaluation import (
+        ClipResult,
+        Report,
+        context_intents,
+        peak_rss_mb,
+        read_manifest,
+        stream,
+    )
     from voice_coach.plan import Plan
     from voice_coach.prompts import Prompts
     from voice_coach.stt.base import SAMPLE_RATE
@@ -135,7 +141,7 @@ def peer(manifest: Path, out: Path) -> None:
                     result.latency_ms.append(round(waited * 1000, 1))
             results.append(result)
         cpu = time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     report = Report("SpeechRecognition + sphinx", "en", results, cpu, streamed, peak)
     out.write_text(json.dumps(report.to_json(), indent=1))
 

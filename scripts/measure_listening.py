@@ -14,7 +14,6 @@ decoding time of each command.
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -50,18 +49,10 @@ def build(folder: Path, args: list[str], lines: list[str], voice_name: str) -> P
     return wav
 
 
-def peak_rss_mb() -> float:
-    """This process's peak memory. Not ``ru_maxrss``: Linux carries that over from the parent
-    across fork and exec, and the parent has the natural voice loaded."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def listen(args: list[str], wav: Path, transcript: Path) -> dict[str, float]:
     """Run one listening session in this process; CPU, memory and decoding times."""
     from voice_coach.cli import main
+    from voice_coach.evaluation import peak_rss_mb
     from voice_coach.stt import sphinx, vosk
 
     decode_times: list[float] = []

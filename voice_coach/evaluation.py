@@ -265,8 +265,18 @@ def evaluate(clips: list[Clip], recognizer: Recognizer, phrases: PhraseBook,
                 result.latency_ms.append(round(waited * 1000, 1))
         results.append(result)
     cpu = time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return Report(recognizer.name, routine.locale, results, cpu, streamed, peak)
+    return Report(recognizer.name, routine.locale, results, cpu, streamed, peak_rss_mb())
+
+
+def peak_rss_mb() -> float:
+    """This process's peak memory (``VmHWM``). Not ``ru_maxrss`` where there is a choice:
+    Linux carries that over from the parent process across fork and exec."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def table(report: Report) -> str:
