@@ -125,3 +125,23 @@ def test_a_bad_manifest_names_its_line_and_problem(tmp_path, capsys, manifest, m
     (tmp_path / "manifest.csv").write_text(manifest)
     assert main(["eval", str(tmp_path / "manifest.csv"), "--engine", "pocketsphinx"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_eval_runs_vosk_with_the_korean_model(tmp_path, capsys):
+    from voice_coach.tts.espeak import EspeakVoice
+
+    voice = EspeakVoice("ko")
+    for name, text in [("no", "아니요."), ("next", "계속."), ("help", "도와줘.")]:
+        write_wav(tmp_path / f"{name}.wav", voice.synthesize(text))
+    voice.close()
+    (tmp_path / "manifest.csv").write_text(
+        "path,expected,context\nno.wav,no,question\nnext.wav,next,routine\nhelp.wav,help,routine\n"
+    )
+    out = tmp_path / "ko.json"
+    assert main(["eval", str(tmp_path / "manifest.csv"), "--locale", "ko", "--engine", "vosk",
+                 "--json", str(out)]) == 0  # fmt: skip
+    result = json.loads(out.read_text())
+    assert result["engine"] == "vosk" and result["locale"] == "ko"
+    assert [c["heard"] for c in result["per_clip"]] == [["no"], ["next"], ["help"]]
+    assert result["accuracy"] == 1.0 and result["rejection"] is None
+    assert "false accepts per hour  -" in capsys.readouterr().out

@@ -293,7 +293,8 @@ def table(report: Report) -> str:
         ("clips", f"{s['clips']} ({s['audio_seconds']} s of audio)"),
         ("accuracy", pct(s["accuracy"])),
         ("rejection", pct(s["rejection"])),
-        ("false accepts per hour", f"{s['false_accepts_per_hour']} "
+        ("false accepts per hour", "-" if s["false_accepts_per_hour"] is None else
+                                   f"{s['false_accepts_per_hour']} "
                                    f"({s['false_accepts']} in {s['none_seconds']} s)"),
         ("latency p50 / p95", f"{latency['p50']} / {latency['p95']} ms"),
         ("CPU s per audio s", str(s["cpu_seconds_per_audio_second"])),
