@@ -197,7 +197,7 @@ def markdown_table(head: list[str], rows: list[list[str]]) -> str:
 def by_group(result: dict, rows: dict[str, dict[str, str]], key: str) -> dict[str, list[bool]]:
     groups: dict[str, list[bool]] = collections.defaultdict(list)
     for clip in result["per_clip"]:
-        groups[rows[clip["path"]].get(key) or "-"].append(clip["correct"])
+        groups[rows[clip["path"]].get(key) or "(sentences)"].append(clip["correct"])
     return groups
 
 
@@ -415,6 +415,20 @@ def confusion(result: dict, path: Path, title: str, plt: object) -> None:
     plt.close(figure)  # type: ignore[attr-defined]
 
 
+def page(body: str) -> str:
+    return (
+        f"# Listening benchmark\n\nMade by `scripts/bench_listening.py` on {machine()}, "
+        f"{time.strftime('%Y-%m-%d')}. English, pocketsphinx (the embedded default).\n\n"
+        "Sets: *synthetic (held-out)* is `scripts/make_corpus.py corpus/heldout --set heldout` "
+        "(voices, speeds, sentences and noises not used for tuning); *real recordings* are "
+        "`../shared/speech/human/` labelled as in issue 5 (yes/no in a question, stop/repeat/help "
+        "in a hold, start as resume when paused, every other word and every sentence `none`). "
+        "The peer is SpeechRecognition's `listen` + `recognize_sphinx` with a grammar of the same "
+        "phrases. Latency is from the end of speech to the command; the peer waits its "
+        "`pause_threshold` (0.8 s) of quiet before decoding.\n\n" + body + "\n"
+    )
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     info = Path("/proc/cpuinfo")
@@ -467,12 +481,7 @@ def main() -> None:
         results.append((name, path, ours, theirs))
     args.docs.mkdir(exist_ok=True)
     body = report(results, args.docs)
-    text = (
-        f"# Listening benchmark\n\nMade by `scripts/bench_listening.py` on {machine()}, "
-        f"{time.strftime('%Y-%m-%d')}. English, pocketsphinx (the embedded default).\n\n"
-        + body
-        + "\n"
-    )
+    text = page(body)
     (args.docs / "benchmarks.md").write_text(text)
     print(text)
 
