@@ -56,13 +56,16 @@ def examples(manifest: Path) -> tuple[np.ndarray, np.ndarray]:
     routine = find_routine("foot-massage", "en")
     phrases = phrase_book(routine)
     recognizer = Recording()
-    gaps, labels = [], []
-    for clip in read_manifest(manifest, routine):
-        recognizer.gaps = []
-        result = evaluate([clip], recognizer, phrases, routine).clips[0]
-        for heard, gap in zip(result.heard, recognizer.gaps, strict=True):
-            gaps.append(gap)
-            labels.append(clip.expected != NONE and heard == clip.expected)
+    report = evaluate(read_manifest(manifest, routine), recognizer, phrases, routine)
+    # The recogniser kept one gap per phrase heard, in the order the clips were heard.
+    gaps = iter(recognizer.gaps)
+    labels, ordered = [], []
+    for result in report.clips:
+        for heard in result.heard:
+            ordered.append(next(gaps))
+            labels.append(result.expected != NONE and heard == result.expected)
+    assert next(gaps, None) is None
+    return np.array(ordered), np.array(labels, dtype=float)
     return np.array(gaps), np.array(labels, dtype=float)
 
 

@@ -111,8 +111,8 @@ class Report:
             "cpu_seconds_per_audio_second": round(self.cpu_seconds / self.streamed_seconds, 4),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "latency_ms": {
-                "p50": round(_percentile(latencies, 50)) if latencies else None,
-                "p95": round(_percentile(latencies, 95)) if latencies else None,
+                "p50": round(float(np.percentile(latencies, 50))) if latencies else None,
+                "p95": round(float(np.percentile(latencies, 95))) if latencies else None,
             },
         }
 
@@ -124,10 +124,6 @@ class Report:
 
 def _share(right: int, total: int) -> float | None:
     return round(right / total, 4) if total else None
-
-
-def _percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q))
 
 
 def read_manifest(path: Path, routine: Routine) -> list[Clip]:
