@@ -66,7 +66,6 @@ def examples(manifest: Path) -> tuple[np.ndarray, np.ndarray]:
             labels.append(result.expected != NONE and heard == result.expected)
     assert next(gaps, None) is None
     return np.array(ordered), np.array(labels, dtype=float)
-    return np.array(gaps), np.array(labels, dtype=float)
 
 
 def fit(x: np.ndarray, y: np.ndarray, cost: float, l2: float = 1e-2) -> tuple[float, float]:
