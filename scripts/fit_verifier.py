@@ -35,6 +35,7 @@ class Recording:
 
     name = "pocketsphinx"
     locale = "en"
+    wants_cleaned = True
 
     def __init__(self) -> None:
         self.inner = PocketSphinxRecognizer()

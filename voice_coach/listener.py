@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from voice_coach.audio.denoise import denoised
 from voice_coach.commands import Command, Intent, PhraseBook, normalise
 from voice_coach.errors import CoachError
 from voice_coach.session import BARGE_IN
@@ -240,7 +241,10 @@ class Listener:
         intents = self.intents & BARGE_IN if spoken is not None else self.intents
         if not intents:
             return ignored("nothing to listen for now")
-        audio = self._padded(trimmed(self._audio(start, end)))
+        audio = self._audio(start, end)
+        if self.recognizer.wants_cleaned:
+            audio = cleaned(audio)
+        audio = self._padded(audio)
         result = self.recognizer.recognize(audio, self.phrases.grammar(intents))
         if result is None:
             return ignored("not a command")
@@ -262,11 +266,12 @@ class Listener:
         return np.clip(room, -32768, 32767).astype("<i2").tobytes()
 
 
-def trimmed(pcm: bytes) -> bytes:
-    """``pcm`` (16 kHz 16-bit) without the quieter stretches at either end: from a little
-    before its first 10 ms frame within ``TRIM_DB`` of the loudest to a little after the last."""
+def cleaned(pcm: bytes) -> bytes:
+    """``pcm`` (16 kHz 16-bit) with its steady background noise turned down, and without the
+    quieter stretches at either end: from a little before its first 10 ms frame within
+    ``TRIM_DB`` of the loudest to a little after the last."""
     frame = SAMPLE_RATE // 100
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    samples = denoised(np.frombuffer(pcm, dtype="<i2").astype(np.float64), SAMPLE_RATE)
     count = len(samples) // frame
     if count == 0:
         return pcm
@@ -275,4 +280,5 @@ def trimmed(pcm: bytes) -> bytes:
     loud = np.flatnonzero(level > level.max() - TRIM_DB)
     first = max(0, int(loud[0]) - round(TRIM_BEFORE * 100))
     last = min(count, int(loud[-1]) + 1 + round(TRIM_AFTER * 100))
-    return samples[first * frame : last * frame].astype("<i2").tobytes()
+    kept = samples[first * frame : last * frame]
+    return np.clip(kept, -32768, 32767).astype("<i2").tobytes()

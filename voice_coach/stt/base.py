@@ -22,6 +22,10 @@ class Recognizer(Protocol):
 
     name: str
     locale: str
+    wants_cleaned: bool
+    """Whether the listener should gate steady noise and trim quiet ends off each utterance
+    first (see ``listener.cleaned``): it helps pocketsphinx, while vosk's models, trained on
+    raw noisy audio, heard Korean commands worse through it."""
 
     def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
         """The best phrase, or None when the audio is not one of them (or not speech)."""

@@ -19,6 +19,7 @@ class VoskRecognizer:
     """Grammar-restricted Vosk recognition for one locale's model."""
 
     name = "vosk"
+    wants_cleaned = False
 
     def __init__(self, model_path: Path, locale: str) -> None:
         try:
