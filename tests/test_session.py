@@ -8,7 +8,7 @@ import pytest
 
 from tests.session_driver import Driver, ended, said, steps
 from voice_coach.commands import Intent
-from voice_coach.events import DeviceBack, DeviceLost, Save, SetVoice, Silence
+from voice_coach.events import CancelTimer, DeviceBack, DeviceLost, Save, SetVoice, Silence
 from voice_coach.progress import Progress
 from voice_coach.session import EXTRA_TIME, Mode, Phase, Session
 
@@ -281,6 +281,56 @@ def test_next_on_the_last_step_finishes(plan, prompts):
     assert ended(effects) == "finished"
     assert said(effects)[-1] == plan.routine.closing
     assert Save(None) in effects
+
+
+def finished_staying(plan, prompts) -> tuple[Driver, list]:
+    driver = in_hold(plan, prompts, stay=True)
+    driver.hear(Intent.SWITCH_FOOT, "left")
+    driver.hear(Intent.GOTO, 12)
+    return driver, driver.hear(Intent.NEXT)
+
+
+def test_staying_on_the_end_of_the_routine_waits_for_start(plan, prompts):
+    driver, effects = finished_staying(plan, prompts)
+    assert ended(effects) is None and driver.session.mode is Mode.IDLE
+    assert said(effects)[-2:] == [plan.routine.closing, prompts.say("idle")]
+    assert Save(None) in effects  # nothing left to resume after a restart of the coach
+    listening = driver.session.listening()
+    assert {Intent.RESUME, Intent.QUIT, Intent.HELP} <= listening
+    assert Intent.PAUSE not in listening and Intent.GOTO not in listening
+    driver.silent()
+    # Nothing happens by itself, however long the room stays quiet.
+    assert driver.timer is None and driver.wait(3600) == []
+
+
+def test_start_after_the_end_begins_the_routine_again(plan, prompts):
+    driver, _ = finished_staying(plan, prompts)
+    effects = driver.hear(Intent.RESUME)
+    assert said(effects)[:2] == [plan.routine.welcome, plan.routine.safety[0].question]
+    assert driver.session.mode is Mode.SAFETY
+    for _ in range(3):
+        driver.silent()
+        effects = driver.hear(Intent.NO)
+    assert steps(effects) == [(plan.stops[0].step.id, plan.stops[0].side_id)]
+    assert driver.session.omitted == set()
+
+
+def test_chatter_help_and_quit_after_the_end(plan, prompts):
+    driver, _ = finished_staying(plan, prompts)
+    assert said(driver.hear(None)) == [prompts.say("idle")]
+    assert said(driver.hear(Intent.HELP)) == [prompts.say("help_idle")]
+    assert driver.hear(Intent.GOTO, 3) == [CancelTimer()]
+    effects = driver.hear(Intent.QUIT)
+    assert said(effects) == [prompts.say("goodbye")]
+    assert ended(effects) == "quit"
+    assert not any(isinstance(e, Save) for e in effects)
+
+
+def test_a_lost_microphone_after_the_end_is_said_and_its_return_too(plan, prompts):
+    driver, _ = finished_staying(plan, prompts)
+    assert said(driver.send(DeviceLost(driver.t, "microphone"))) == [prompts.say("microphone_lost")]
+    assert said(driver.send(DeviceBack(driver.t, "microphone"))) == [prompts.say("idle")]
+    assert driver.session.mode is Mode.IDLE and not driver.session.paused
 
 
 def test_goto_an_omitted_step_is_refused(plan, prompts):

@@ -49,13 +49,14 @@ actions = st.lists(
     variant=st.sampled_from(["standard", "quick"]),
     saved=st.booleans(),
     auto=st.booleans(),
+    stay=st.booleans(),
 )
 def test_random_sequences_never_crash_or_leave_the_plan(
-    routine, prompts, actions, variant, saved, auto
+    routine, prompts, actions, variant, saved, auto, stay
 ):
     plan = Plan(routine, variant)
     progress = Progress("foot-massage", variant, "arch-rubs", "left") if saved else None
-    session = Session(plan, prompts, saved=progress, auto_advance=auto)
+    session = Session(plan, prompts, saved=progress, auto_advance=auto, stay=stay)
     t, last_say, timer, ended = 0.0, 0, None, False
     effects = session.handle(Start(t))
     for kind, value in actions:
@@ -67,6 +68,7 @@ def test_random_sequences_never_crash_or_leave_the_plan(
                 timer = effect.at
             elif isinstance(effect, End):
                 assert effect.reason in {"finished", "quit", "safety", "no-input"}
+                assert not (stay and effect.reason == "finished")
                 ended = True
             elif isinstance(effect, Save) and effect.progress:
                 assert plan.find(effect.progress.step, effect.progress.side) is not None

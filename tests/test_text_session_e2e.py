@@ -110,3 +110,27 @@ def test_heard_events_carry_text_and_intent(xdg, tmp_path: Path):
                         "intent": "goto:arch-rubs", "confidence": 1.0, "start": t, "end": t}  # fmt: skip
     assert heard[4]["intent"] == "status"
     assert run.steps[:2] == [("soak", None), ("arch-rubs", "right")]
+
+
+def test_staying_on_the_coach_begins_again_on_start_and_quits_without_a_place(xdg, tmp_path: Path):
+    first = run_coach(xdg, ["no", "no", "no"], "--quick", tmp=tmp_path)
+    run = run_coach(xdg, ["no", "no", "no", "+600", "help", "start", "no", "no", "no", "+20"],
+                    "--quick", "--stay", tmp=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    said = [e["text"] for e in run.of("say")]
+    closing = said.index(first.of("say")[-1]["text"])
+    assert said[closing + 1 : closing + 3] == [
+        "I am here when you want another massage. Just say start.",
+        "Say start to begin the massage again, or quit to stop listening.",
+    ]
+    assert said[closing + 3] == said[0]  # the welcome again
+    assert run.steps[: len(first.steps)] == first.steps
+    assert run.steps[len(first.steps)] == first.steps[0]
+    assert run.end == "no-input"  # the typed lines ran out in the second round
+
+    lines = ["no", "no", "no", "+600", "quit"]
+    quit_run = run_coach(xdg, lines, "--quick", "--stay", "--fresh", tmp=tmp_path)
+    assert quit_run.end == "quit" and quit_run.of("say")[-1]["text"] == "Goodbye."
+    # Quitting while idle keeps no place: the next run starts afresh.
+    after = run_coach(xdg, [], "--quick", tmp=tmp_path)
+    assert after.of("say")[0]["text"] == said[0]

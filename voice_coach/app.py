@@ -64,7 +64,7 @@ def run(settings: RunSettings) -> int:
     rate = settings.rate if settings.rate is not None else voice.get("rate", 0)
     volume = settings.volume if settings.volume is not None else voice.get("volume", 0)
     session = Session(plan, prompts, saved, auto_advance=settings.auto_advance, rate=rate,
-                      volume=volume)  # fmt: skip
+                      volume=volume, stay=settings.stay)  # fmt: skip
     notice: list[str] = []
     virtual = settings.virtual
     room = None
@@ -177,6 +177,8 @@ def _status_line(runner: RealtimeRunner) -> str:
         question, questions = session.question + 1, len(session.plan.routine.safety)
     if mode is Mode.RESUME_PROMPT:
         return " Resume where you stopped? (resume / start over)"
+    if mode is Mode.IDLE:
+        return " Finished. Say start to begin again, or quit."
     if mode is Mode.SAFETY:
         return f" Safety check, question {min(question, questions)} of {questions} (yes / no)"
     side = f" - {stop.side.name}" if stop.side else ""

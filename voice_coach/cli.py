@@ -96,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait for 'next' when a hold ends",
     )
     run_.add_argument("--fresh", action="store_true", help="ignore saved progress")
+    run_.add_argument(
+        "--stay",
+        action="store_const",
+        const=True,
+        help="when the routine ends, wait for 'start' to begin it again instead of exiting "
+        "(an always-on coach, as the service runs it)",
+    )
 
     say = commands.add_parser("say", help="speak one phrase (check your speaker)")
     say.add_argument("text")

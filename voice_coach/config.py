@@ -58,6 +58,7 @@ KEYS: dict[str, tuple[Callable[[Any], str | None], str]] = {
     "volume": (_level, "volume level, 0 is normal"),
     "chimes": (_flag, "chime at the start and end of holds"),
     "auto_advance": (_flag, "move on by itself when a hold ends"),
+    "stay": (_flag, "when the routine ends, wait for 'start' instead of exiting"),
 }
 
 

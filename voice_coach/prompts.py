@@ -69,6 +69,9 @@ PROMPT_FIELDS: dict[str, frozenset[str]] = {
         "microphone_lost": "",
         "device_back": "",
         "device_back_paused": "",
+        "idle": "",
+        "help_idle": "",
+        "goodbye": "",
     }.items()
 }
 

@@ -52,6 +52,8 @@ _VOICE = {
     Intent.LOUDER: ("volume", 1, "louder", "loudest"),
 }
 _ANSWERS = frozenset({Intent.YES, Intent.NO})
+_IDLE_STARTS = frozenset({Intent.RESUME, Intent.RESTART, Intent.NEXT, Intent.YES})
+"""What begins the routine again after it ended with the coach staying on ("start")."""
 BARGE_IN = frozenset({Intent.STOP, Intent.PAUSE})
 """What a person can say to cut in while the coach is speaking; the rest waits for silence."""
 _NAVIGATION = {Intent.NEXT, Intent.SKIP, Intent.BACK, Intent.GOTO, Intent.SWITCH_FOOT}
@@ -61,6 +63,8 @@ class Mode(Enum):
     RESUME_PROMPT = auto()
     SAFETY = auto()
     STEP = auto()
+    IDLE = auto()
+    """The routine is over and the coach stays on: "start" begins it again."""
     ENDED = auto()
 
 
@@ -83,8 +87,11 @@ class Session:
         auto_advance: bool = True,
         rate: int = 0,
         volume: int = 0,
+        stay: bool = False,
     ) -> None:
         self.plan = plan
+        self.stay = stay
+        """At the end of the routine, wait for "start" instead of ending (an always-on coach)."""
         self.prompts = prompts
         self.auto_advance = auto_advance
         self.rate = rate
@@ -132,6 +139,8 @@ class Session:
         if self.mode is Mode.RESUME_PROMPT:
             return _ANSWERS | {Intent.RESUME, Intent.RESTART, Intent.QUIT, Intent.REPEAT,
                                Intent.HELP} | _VOICE.keys()  # fmt: skip
+        if self.mode is Mode.IDLE:
+            return _IDLE_STARTS | {Intent.QUIT, Intent.REPEAT, Intent.HELP} | _VOICE.keys()
         if self.mode is Mode.SAFETY:
             return _ANSWERS | {Intent.REPEAT, Intent.HELP, Intent.PAUSE, Intent.STOP,
                                Intent.RESUME, Intent.BACK, Intent.QUIT} | _VOICE.keys()  # fmt: skip
@@ -203,6 +212,8 @@ class Session:
             self._change_voice(intent)
             if self.confirm or (self._asking and self.mode is not Mode.STEP and not self.paused):
                 self._reask()
+        elif self.mode is Mode.IDLE:
+            self._idle(intent)
         elif self.confirm is not None:
             self._confirming(intent)
         elif (intent is Intent.QUIT and self.mode is not Mode.RESUME_PROMPT) or (
@@ -523,7 +534,31 @@ class Session:
 
     def _finish(self) -> None:
         self._say(self.plan.routine.closing)
-        self._end("finished", Save(None))
+        if not self.stay:
+            self._end("finished", Save(None))
+            return
+        self._out.append(Save(None))
+        self.mode = Mode.IDLE
+        self.paused = self._paused_for_device = False
+        self._asking = None
+        self._say(self.prompts.say("idle"))
+
+    def _idle(self, intent: Intent | None) -> None:
+        """After the routine, staying on: a new session on "start", nothing on chatter."""
+        if intent in _IDLE_STARTS:
+            self.saved = None
+            self.stop_index = 0
+            self.phase = Phase.INTRO
+            self.hold = Hold(0.0)
+            self.mode = Mode.SAFETY
+            self._fresh_start()
+        elif intent is Intent.QUIT:
+            self._say(self.prompts.say("goodbye"))
+            self._end("quit")
+        elif intent is Intent.HELP:
+            self._say(self.prompts.say("help_idle"))
+        elif intent is Intent.REPEAT or intent is None:
+            self._say(self.prompts.say("idle"))
 
     # ------------------------------------------------------------------------------ time
 
@@ -581,6 +616,11 @@ class Session:
 
     def _device_lost(self, device: str) -> None:
         """Pause, as if asked to, until the device is back (saying so, if it can be heard)."""
+        if self.mode is Mode.IDLE:
+            if device == "microphone" and "microphone" not in self.lost:
+                self._say(self.prompts.say("microphone_lost"))
+            self.lost.add(device)
+            return
         if not self.lost and not self.paused:
             self._pause("microphone_lost" if device == "microphone" else None)
             self._paused_for_device = True
@@ -592,6 +632,8 @@ class Session:
         if device not in self.lost:
             return
         self.lost.discard(device)
+        if self.mode is Mode.IDLE and not self.lost:
+            self._say(self.prompts.say("idle"))
         if self.lost or not self.paused:
             return
         if self._paused_for_device:

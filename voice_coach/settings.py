@@ -44,6 +44,8 @@ class RunSettings:
     """Write every event as JSON Lines to this file."""
     auto_advance: bool = True
     """Move on by itself when a hold ends (otherwise wait for "next")."""
+    stay: bool = False
+    """When the routine ends, wait for "start" to begin it again instead of exiting."""
     fresh: bool = False
     """Ignore saved progress and start from the beginning."""
     rate: int | None = None
