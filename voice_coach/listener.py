@@ -12,7 +12,6 @@ coach from obeying the TV, chatter, or its own voice.
 from __future__ import annotations
 
 import logging
-import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,13 +103,7 @@ class Listener:
         self.phrases = phrases
         self.speaking = speaking
         self.intents: frozenset[Intent] = frozenset()
-        from pocketsphinx import Endpointer, Vad
-
-        # One endpointer for the listener's life: the binding never frees one (no __dealloc__),
-        # so a new one per cut would leak ~16 KB each time the coach starts or stops talking.
-        self._endpointer: Any = Endpointer(
-            window=ENDPOINT_WINDOW, vad_mode=Vad.LOOSE, sample_rate=SAMPLE_RATE
-        )
+        self._endpointer: Any = self._new_endpointer()
         self._endpointed = 0
         """Frames the endpointer has processed: its times count from its first one."""
         self._origin = start
@@ -151,7 +144,8 @@ class Listener:
         began = self.now
         self._fed += 1
         self._history.append(frame)
-        coach_talking = self.speaking(began, self.now) is not None
+        # The coach's voice lingers in the room (and in the sound card) a moment after it stops.
+        coach_talking = self.speaking(began - ECHO_HOLD_OFF, self.now) is not None
         if coach_talking != self._coach_talking:
             # The coach started or stopped: what was being heard ends here, so that the person's
             # words and the coach's own voice never land in one utterance.
@@ -206,14 +200,29 @@ class Listener:
             self._over = None
         elif self._in_speech:
             utterance = self._utterance(self._origin + self._endpointer.speech_start, at)
-        self._in_speech = False
-        # A window of digital silence flushes whatever the endpointer was hearing, as if it
-        # started afresh; its clock then reads ``at``.
-        quiet = bytes(self.frame_bytes)
-        for _ in range(math.ceil(ENDPOINT_WINDOW / self.frame_seconds) + 1):
-            self._endpoint(quiet)
-        self._origin = at - self._endpointed * self.frame_seconds
+        self._restart(at)
         return utterance
+
+    def _restart(self, at: float) -> None:
+        """Endpoint afresh from ``at``, its clock then reading ``at``. The binding never frees
+        an endpointer (no ``__dealloc__``), so one is only replaced in the middle of speech;
+        otherwise its window is cleared of what came before with the room's own quiet (the
+        quietest recent frame: after digital silence its voice detector takes the room's noise
+        for speech that never ends)."""
+        self._in_speech = False
+        if self._endpointer.in_speech:
+            self._endpointer = self._new_endpointer()
+            self._endpointed = 0
+        elif self._endpointed:
+            quiet = min(self._history, key=_level)
+            for _ in range(round(ENDPOINT_WINDOW / self.frame_seconds) + 1):
+                self._endpoint(quiet)
+        self._origin = at - self._endpointed * self.frame_seconds
+
+    def _new_endpointer(self) -> Any:
+        from pocketsphinx import Endpointer, Vad
+
+        return Endpointer(window=ENDPOINT_WINDOW, vad_mode=Vad.LOOSE, sample_rate=SAMPLE_RATE)
 
     def _endpoint(self, frame: bytes) -> None:
         self._endpointer.process(frame)
@@ -265,6 +274,11 @@ class Listener:
         room = np.concatenate([np.zeros(pad, np.float32), speech, np.zeros(pad, np.float32)])
         room += self._noise.normal(0.0, 10.0, len(room)).astype(np.float32)  # about -70 dBFS
         return np.clip(room, -32768, 32767).astype("<i2").tobytes()
+
+
+def _level(frame: bytes) -> float:
+    samples = np.frombuffer(frame, dtype="<i2").astype(np.float32)
+    return float(np.mean(samples**2))
 
 
 def cleaned(pcm: bytes) -> bytes:

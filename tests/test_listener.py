@@ -1,0 +1,84 @@
+"""The listener's cut when the coach starts talking, with real speech and the real recogniser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from voice_coach.app import phrase_book
+from voice_coach.catalog import find_routine
+from voice_coach.commands import Intent
+from voice_coach.listener import Listener, Utterance
+from voice_coach.stt.base import SAMPLE_RATE
+from voice_coach.stt.sphinx import PocketSphinxRecognizer
+from voice_coach.tts.natural import NaturalVoice
+
+
+def quiet(seconds: float) -> bytes:
+    """A quiet room, about -70 dBFS."""
+    noise = np.random.default_rng(round(seconds * 1000)).normal(0, 10, round(seconds * SAMPLE_RATE))
+    return noise.astype("<i2").tobytes()
+
+
+@pytest.fixture(scope="module")
+def next_please() -> bytes:
+    """The word in a quiet room: a microphone never gives digital silence, which the voice
+    activity detector takes for a change of room."""
+    voice = NaturalVoice()
+    audio = voice.synthesize("Next.").resampled(SAMPLE_RATE)
+    voice.close()
+    word = np.frombuffer(audio.to_int16(), dtype="<i2") + np.frombuffer(
+        quiet(audio.seconds), dtype="<i2"
+    )
+    return word.astype("<i2").tobytes()
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> PocketSphinxRecognizer:
+    return PocketSphinxRecognizer()
+
+
+def feed(listener: Listener, pcm: bytes) -> list[Utterance]:
+    heard = []
+    for i in range(0, len(pcm) - listener.frame_bytes + 1, listener.frame_bytes):
+        utterance = listener.feed(pcm[i : i + listener.frame_bytes])
+        if utterance is not None:
+            heard.append(utterance)
+    return heard
+
+
+def new_listener(recognizer, speaking=lambda start, end: None) -> Listener:
+    listener = Listener(recognizer, phrase_book(find_routine("foot-massage", "en")), speaking)
+    listener.intents = frozenset({Intent.NEXT, Intent.BACK, Intent.REPEAT, Intent.PAUSE})
+    return listener
+
+
+def test_the_coach_starting_to_talk_ends_what_was_being_heard(recognizer, next_please):
+    talking_from = [float("inf")]
+
+    def speaking(start: float, end: float) -> str | None:
+        return "Rub the arch." if end > talking_from[0] else None
+
+    listener = new_listener(recognizer, speaking)
+    heard = feed(listener, quiet(0.5))
+    talking_from[0] = listener.now + len(next_please) / 2 / SAMPLE_RATE + 0.05
+    heard += feed(listener, next_please + quiet(0.3))
+    # The word is decided at the cut, not left to run into the coach's own voice.
+    assert [u.text for u in heard] == ["next"]
+    assert heard[0].end <= talking_from[0] + listener.frame_seconds
+
+
+def test_words_after_the_coach_has_talked_are_heard_in_a_quiet_room(recognizer, next_please):
+    talking = (1.0, 3.0)
+
+    def speaking(start: float, end: float) -> str | None:
+        return "Rub the arch." if start < talking[1] and end > talking[0] else None
+
+    listener = new_listener(recognizer, speaking)
+    heard = []
+    for _ in range(3):  # the coach talks, falls silent, and the person speaks; three times over
+        heard += feed(listener, quiet(talking[1] + 1.0 - listener.now) + next_please)
+        heard += feed(listener, quiet(1.0))
+        talking = (listener.now + 1.0, listener.now + 3.0)
+    assert [u.text for u in heard] == ["next"] * 3
+    assert all(u.end - u.start < 1.0 for u in heard)
