@@ -1,4 +1,5 @@
-"""The listener's cut when the coach starts talking, with real speech and the real recogniser."""
+"""The listener's cuts (the coach starting or stopping to talk) and resets, with real speech
+and the real recogniser."""
 
 from __future__ import annotations
 
@@ -82,3 +83,18 @@ def test_words_after_the_coach_has_talked_are_heard_in_a_quiet_room(recognizer, 
         talking = (listener.now + 1.0, listener.now + 3.0)
     assert [u.text for u in heard] == ["next"] * 3
     assert all(u.end - u.start < 1.0 for u in heard)
+
+
+def test_after_a_reset_a_half_heard_word_is_dropped_and_the_next_one_heard(recognizer, next_please):
+    listener = new_listener(recognizer)
+    half = next_please[: len(next_please) // 2 // listener.frame_bytes * listener.frame_bytes]
+    assert feed(listener, quiet(0.5) + half) == []
+    listener.reset()
+    assert feed(listener, quiet(1.5)) == []
+    heard = []
+    for _ in range(3):
+        began = listener.now
+        heard += feed(listener, quiet(0.5) + next_please + quiet(1.0))
+        assert began + 0.3 < heard[-1].start < began + 0.8
+        listener.reset()
+    assert [u.text for u in heard] == ["next"] * 3

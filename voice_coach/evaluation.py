@@ -226,16 +226,18 @@ def stream(audio: Audio, rng: np.random.Generator) -> Iterator[bytes]:
 
 def evaluate(clips: list[Clip], recognizer: Recognizer, phrases: PhraseBook,
              routine: Routine) -> Report:  # fmt: skip
-    """Stream every clip through a fresh listener (as if the coach had just fallen silent)."""
+    """Stream every clip through one listener, as the coach has one, endpointing afresh for
+    each (as if the coach had just fallen silent)."""
     intents = context_intents(Plan(routine), Prompts.load(routine.locale))
     rng = np.random.default_rng(0)
     results = []
     streamed = 0.0
     cpu = time.process_time()
+    listener = Listener(recognizer, phrases, lambda start, end: None)
     for clip in clips:
         audio = read_wav(clip.path)
         result = ClipResult(str(clip.path), clip.expected, clip.context, audio.seconds)
-        listener = Listener(recognizer, phrases, lambda start, end: None)
+        listener.reset()
         listener.intents = intents[clip.context]
         pending = b""
         for chunk in stream(audio, rng):

@@ -203,6 +203,11 @@ class Listener:
         self._restart(at)
         return utterance
 
+    def reset(self) -> None:
+        """Forget anything half heard and endpoint afresh, as between unrelated recordings."""
+        self._over = None
+        self._restart(self.now)
+
     def _restart(self, at: float) -> None:
         """Endpoint afresh from ``at``, its clock then reading ``at``. The binding never frees
         an endpointer (no ``__dealloc__``), so one is only replaced in the middle of speech;
