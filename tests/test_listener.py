@@ -23,15 +23,14 @@ def quiet(seconds: float) -> bytes:
 
 @pytest.fixture(scope="module")
 def next_please() -> bytes:
-    """The word in a quiet room: a microphone never gives digital silence, which the voice
-    activity detector takes for a change of room."""
+    """The word in a quiet room: a microphone never gives digital silence (after which the
+    voice activity detector takes the room's noise for speech)."""
     voice = NaturalVoice()
     audio = voice.synthesize("Next.").resampled(SAMPLE_RATE)
     voice.close()
-    word = np.frombuffer(audio.to_int16(), dtype="<i2") + np.frombuffer(
-        quiet(audio.seconds), dtype="<i2"
-    )
-    return word.astype("<i2").tobytes()
+    word = np.frombuffer(audio.to_int16(), dtype="<i2").astype(np.int32)
+    word += np.frombuffer(quiet(audio.seconds), dtype="<i2")
+    return np.clip(word, -32768, 32767).astype("<i2").tobytes()
 
 
 @pytest.fixture(scope="module")
