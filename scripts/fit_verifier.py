@@ -33,9 +33,9 @@ from voice_coach.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E
 class Recording:
     """The recogniser, accepting every whole phrase and keeping its score gap."""
 
-    name = "pocketsphinx"
-    locale = "en"
-    wants_cleaned = True
+    name = PocketSphinxRecognizer.name
+    locale = PocketSphinxRecognizer.locale
+    wants_cleaned = PocketSphinxRecognizer.wants_cleaned
 
     def __init__(self) -> None:
         self.inner = PocketSphinxRecognizer()

@@ -291,10 +291,10 @@ def cleaned(pcm: bytes) -> bytes:
     quieter stretches at either end: from a little before its first 10 ms frame within
     ``TRIM_DB`` of the loudest to a little after the last."""
     frame = SAMPLE_RATE // 100
-    samples = denoised(np.frombuffer(pcm, dtype="<i2").astype(np.float64), SAMPLE_RATE)
-    count = len(samples) // frame
+    count = len(pcm) // 2 // frame
     if count == 0:
         return pcm
+    samples = denoised(np.frombuffer(pcm, dtype="<i2").astype(np.float64), SAMPLE_RATE)
     power = np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1)
     level = 10 * np.log10(power + 1.0)
     loud = np.flatnonzero(level > level.max() - TRIM_DB)

@@ -199,6 +199,13 @@ class Session:
             self._fresh_start()
 
     def _fresh_start(self) -> None:
+        """From the welcome and the safety questions, whatever came before (a saved place
+        declined, or a finished routine when the coach stays on)."""
+        self.saved = None
+        self.mode = Mode.SAFETY
+        self.stop_index = 0
+        self.phase = Phase.INTRO
+        self.hold = Hold(0.0)
         self.omitted.clear()
         self._say(self.plan.routine.welcome)
         self.question = 0
@@ -315,7 +322,6 @@ class Session:
             self._asking = None
             self._enter(stop.index)
         elif intent in (Intent.RESTART, Intent.NO):
-            self.mode = Mode.SAFETY
             self._fresh_start()
         elif intent is Intent.QUIT:
             self._end("quit")
@@ -546,11 +552,6 @@ class Session:
     def _idle(self, intent: Intent | None) -> None:
         """After the routine, staying on: a new session on "start", nothing on chatter."""
         if intent in _IDLE_STARTS:
-            self.saved = None
-            self.stop_index = 0
-            self.phase = Phase.INTRO
-            self.hold = Hold(0.0)
-            self.mode = Mode.SAFETY
             self._fresh_start()
         elif intent is Intent.QUIT:
             self._say(self.prompts.say("goodbye"))

@@ -23,9 +23,9 @@ from voice_coach.tts.worker import WorkerVoice
 BASE_WORDS_PER_MINUTE = 165
 """espeak-ng speaking rate at rate level 0: a little slower than its default, for instructions."""
 RATE_STEP = 1.12
+"""Each rate level is this much faster than the one below."""
 FINISH_TIMEOUT = 30.0
 """Seconds to wait for espeak-ng to finish a sentence (it takes milliseconds)."""
-"""Each rate level is this much faster than the one below."""
 
 
 class _SavedNoticeFilter(io.TextIOBase):
