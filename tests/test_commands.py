@@ -113,3 +113,20 @@ def test_a_locale_without_phrases_for_an_intent_is_refused(tmp_path):
     body = "\n".join(line for line in GOOD.splitlines() if not line.startswith("louder ="))
     with pytest.raises(DataFileError, match="no phrases for intents: louder"):
         PhraseBook.load("en", _locale(tmp_path, body))
+
+
+def test_counting_is_listened_for_but_is_no_command(phrases):
+    grammar = phrases.grammar([Intent.REPEAT])
+    assert {"three", "five", "twenty"} <= set(grammar)
+    assert "repeat" in grammar
+    assert phrases.parse("three") is None
+    assert phrases.grammar([]) == ()
+
+
+def test_a_not_command_word_that_is_a_command_phrase_is_refused(tmp_path):
+    body = GOOD.replace('not_commands = ["one",', 'not_commands = ["skip", "one",')
+    path = _locale(tmp_path, body)
+    line = body.splitlines().index(next(x for x in body.splitlines() if "not_commands" in x))
+    with pytest.raises(DataFileError) as caught:
+        PhraseBook.load("en", path)
+    assert str(caught.value) == f"{path}:{line + 1}: 'skip' is a phrase for 'skip'"

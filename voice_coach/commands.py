@@ -85,12 +85,14 @@ class PhraseBook:
         goto_patterns: tuple[str, ...],
         numbers: dict[str, int],
         side_patterns: tuple[str, ...],
+        not_commands: tuple[str, ...] = (),
     ) -> None:
         self._phrases = phrases
         self._fillers = fillers
         self._goto_patterns = goto_patterns
         self._numbers = numbers
         self._side_patterns = side_patterns
+        self._not_commands = not_commands
         self._targets: dict[str, Command] = {}
 
     @classmethod
@@ -127,7 +129,8 @@ class PhraseBook:
         for word, value in numbers.items():
             if not isinstance(value, int) or isinstance(value, bool):
                 raise source.error(["numbers", word], f"'{word}' must be a whole number")
-        return cls(
+        not_commands = _strings(source, data.get("not_commands", []), ["not_commands"])
+        book = cls(
             phrases=phrases,
             fillers=frozenset(
                 normalise(f) for f in _strings(source, data.get("fillers", []), ["fillers"])
@@ -135,15 +138,22 @@ class PhraseBook:
             goto_patterns=_patterns(source, data, "goto", "{n}"),
             numbers={normalise(word): value for word, value in numbers.items()},
             side_patterns=_patterns(source, data, "sides", "{side}"),
+            not_commands=tuple(normalise(w) for w in not_commands),
         )
+        for word in book._not_commands:
+            command = book.parse(word)
+            if command is not None:
+                raise source.error(
+                    ["not_commands"], f"'{word}' is a phrase for '{command.label()}'"
+                )
+        return book
 
     def with_targets(
         self, steps: Iterable[tuple[str, Iterable[str]]], sides: Iterable[tuple[str, str]]
     ) -> PhraseBook:
         """A copy that also knows step names (``(step_id, names)``) and sides (``(id, name)``)."""
-        book = PhraseBook(
-            self._phrases, self._fillers, self._goto_patterns, self._numbers, self._side_patterns
-        )
+        book = PhraseBook(self._phrases, self._fillers, self._goto_patterns, self._numbers,
+                          self._side_patterns, self._not_commands)  # fmt: skip
         for step_id, names in steps:
             for name in names:
                 for pattern in self._goto_patterns:
@@ -196,11 +206,17 @@ class PhraseBook:
         return self._numbers.get(word)
 
     def grammar(self, intents: Iterable[Intent]) -> tuple[str, ...]:
-        """Every phrase, spelt as a recogniser should hear it, that says one of ``intents``.
+        """Every phrase, spelt as a recogniser should hear it, that says one of ``intents``,
+        and the locale's ``not_commands``.
 
-        Numbers are spelt out (``go to step three``), as people say them.
+        Numbers are spelt out (``go to step three``), as people say them. The words that are
+        no command (counting) are listened for too: a grammar without them can only hear
+        "three" as the phrase nearest to it ("repeat"); with them it hears "three", which
+        :meth:`parse` turns into nothing.
         """
         wanted = set(intents)
+        if not wanted:
+            return ()
         phrases = [p for p, intent in self._phrases.items() if intent in wanted]
         phrases += [p for p, command in self._targets.items() if command.intent in wanted]
         if Intent.GOTO in wanted:
@@ -208,7 +224,7 @@ class PhraseBook:
             for pattern in self._goto_patterns:
                 if "{n}" in pattern:
                     phrases += [normalise(pattern.replace("{n}", word)) for word in words]
-        return tuple(sorted(set(phrases)))
+        return tuple(sorted({*phrases, *self._not_commands}))
 
 
 def _table(source: TomlFile, data: dict[str, Any], key: str) -> dict[str, Any]:

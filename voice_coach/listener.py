@@ -269,6 +269,8 @@ class Listener:
         if spoken is not None and result.text in normalise(spoken):
             return ignored("the coach's own words", result.text, result.confidence)
         command = self.phrases.parse(result.text)
+        if command is None:  # a word the locale lists as no command ("three" while counting)
+            return ignored("not a command", result.text, result.confidence)
         return Utterance(start, end, result.text, result.confidence, command)
 
     def _padded(self, pcm: bytes) -> bytes:
