@@ -31,7 +31,7 @@ from voice_coach.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E
 
 
 class Recording:
-    """The recogniser, accepting every whole phrase and keeping its score gap."""
+    """The recogniser, accepting every whole phrase and keeping it with its score gap."""
 
     name = PocketSphinxRecognizer.name
     locale = PocketSphinxRecognizer.locale
@@ -39,7 +39,7 @@ class Recording:
 
     def __init__(self) -> None:
         self.inner = PocketSphinxRecognizer()
-        self.gaps: list[float] = []
+        self.scored: list[tuple[str, float]] = []
 
     def known(self, phrase: str) -> bool:
         return self.inner.known(phrase)
@@ -48,7 +48,7 @@ class Recording:
         scored = self.inner.score(pcm, tuple(p for p in phrases if self.known(p)))
         if scored is None:
             return None
-        self.gaps.append(scored[1])
+        self.scored.append(scored)
         return Recognition(scored[0], 1.0)
 
 
@@ -58,8 +58,9 @@ def examples(manifest: Path) -> tuple[np.ndarray, np.ndarray]:
     phrases = phrase_book(routine)
     recognizer = Recording()
     report = evaluate(read_manifest(manifest, routine), recognizer, phrases, routine)
-    # The recogniser kept one gap per phrase heard, in the order the clips were heard.
-    gaps = iter(recognizer.gaps)
+    # The recogniser kept one gap per phrase heard, in the order the clips were heard; the
+    # words that are no command (counting) were then ignored by the listener.
+    gaps = iter(gap for said, gap in recognizer.scored if phrases.parse(said) is not None)
     labels, ordered = [], []
     for result in report.clips:
         for heard in result.heard:

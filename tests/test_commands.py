@@ -117,7 +117,7 @@ def test_a_locale_without_phrases_for_an_intent_is_refused(tmp_path):
 
 def test_counting_is_listened_for_but_is_no_command(phrases):
     grammar = phrases.grammar([Intent.REPEAT])
-    assert {"three", "five", "twenty"} <= set(grammar)
+    assert {"one", "three", "five", "twelve"} <= set(grammar)
     assert "repeat" in grammar
     assert phrases.parse("three") is None
     assert phrases.grammar([]) == ()
