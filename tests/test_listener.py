@@ -21,20 +21,25 @@ def quiet(seconds: float) -> bytes:
     return noise.astype("<i2").tobytes()
 
 
-def said(text: str) -> bytes:
+@pytest.fixture(scope="module")
+def voice():
+    voice = NaturalVoice()
+    yield voice
+    voice.close()
+
+
+def said(voice: NaturalVoice, text: str) -> bytes:
     """``text`` in a quiet room: a microphone never gives digital silence (after which the
     voice activity detector takes the room's noise for speech)."""
-    voice = NaturalVoice()
     audio = voice.synthesize(text).resampled(SAMPLE_RATE)
-    voice.close()
     word = np.frombuffer(audio.to_int16(), dtype="<i2").astype(np.int32)
     word += np.frombuffer(quiet(audio.seconds), dtype="<i2")
     return np.clip(word, -32768, 32767).astype("<i2").tobytes()
 
 
 @pytest.fixture(scope="module")
-def next_please() -> bytes:
-    return said("Next.")
+def next_please(voice) -> bytes:
+    return said(voice, "Next.")
 
 
 @pytest.fixture(scope="module")
@@ -103,10 +108,10 @@ def test_after_a_reset_a_half_heard_word_is_dropped_and_the_next_one_heard(recog
     assert [u.text for u in heard] == ["next"] * 3
 
 
-def test_counting_is_heard_as_counting_and_does_nothing(recognizer):
+def test_counting_is_heard_as_counting_and_does_nothing(recognizer, voice):
     listener = new_listener(recognizer)
-    heard = feed(listener, quiet(0.5) + said("Three.") + quiet(1.0))
-    heard += feed(listener, said("Repeat.") + quiet(1.0))
+    heard = feed(listener, quiet(0.5) + said(voice, "Three.") + quiet(1.0))
+    heard += feed(listener, said(voice, "Repeat.") + quiet(1.0))
     assert [(u.text, u.ignored) for u in heard] == [("three", "not a command"), ("repeat", None)]
     assert heard[0].command is None
     assert heard[1].command is not None and heard[1].command.intent is Intent.REPEAT
