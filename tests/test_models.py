@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from voice_coach.errors import CoachError
-from voice_coach.models import download, find_model, is_model
+from voice_coach.models import EMBEDDING, REGISTRY, download, find_model, is_model
 
 
 def model_zip(
@@ -26,6 +26,10 @@ def model_zip(
              f"{root}/conf/model.conf": b"--sample-frequency=16000\n",
              f"{root}/graph/words.txt": b"next 1\n"}  # fmt: skip
     files.update(extra or {})
+    return zipped(files)
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in files.items():
@@ -83,6 +87,29 @@ def test_a_good_archive_installs(server: Server, tmp_path: Path):
     installed = download("vosk-model-small-xx-0.1", url=url, sha256=digest, target=tmp_path)
     assert installed == tmp_path / "vosk-model-small-xx-0.1" and is_model(installed)
     assert [p.name for p in tmp_path.iterdir()] == ["vosk-model-small-xx-0.1"]  # nothing else left
+
+
+def test_the_speech_embedding_is_taken_out_of_its_wheel(server: Server, tmp_path: Path):
+    wanted = {member: f"{member} weights".encode() for member in REGISTRY[EMBEDDING].members}
+    wheel = zipped({**wanted, "openwakeword/resources/models/alexa_v0.1.onnx": b"a wake word",
+                    "openwakeword/__init__.py": b""})  # fmt: skip
+    url, digest = server.serve("/openwakeword.whl", wheel)
+    installed = download(EMBEDDING, url=url, sha256=digest, target=tmp_path)
+    assert installed == tmp_path / EMBEDDING
+    assert {p.name: p.read_bytes() for p in installed.iterdir()} == {
+        Path(member).name: data for member, data in wanted.items()
+    }
+    assert [p.name for p in tmp_path.iterdir()] == [EMBEDDING]  # no download or staging left
+    server.files.clear()  # installed: not fetched again
+    assert download(EMBEDDING, url=url, sha256=digest, target=tmp_path) == installed
+
+
+def test_a_wheel_without_the_embedding_installs_nothing(server: Server, tmp_path: Path):
+    first = REGISTRY[EMBEDDING].members[0]
+    url, digest = server.serve("/openwakeword.whl", zipped({first: b"half of it"}))
+    with pytest.raises(CoachError, match=r"has no .*embedding_model\.onnx; nothing was installed"):
+        download(EMBEDDING, url=url, sha256=digest, target=tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_wrong_checksum_installs_nothing(server: Server, tmp_path: Path):

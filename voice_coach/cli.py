@@ -287,7 +287,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     routine = find_routine(args.routine, args.locale)
     phrases = phrase_book(routine)
     clips = read_manifest(args.manifest, routine)
-    recognizer = open_recognizer(args.engine, routine.locale, args.model)
+    recognizer = open_recognizer(args.engine, routine.locale, phrases, args.model)
     report = evaluate(clips, recognizer, phrases, routine)
     print(table(report))
     if args.json:

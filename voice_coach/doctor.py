@@ -11,13 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from voice_coach.catalog import find_routine
+from voice_coach.commands import PhraseBook
 from voice_coach.config import config_path, describe, load_config
-from voice_coach.engines import open_recognizer
+from voice_coach.engines import UNVERIFIED, open_recognizer
 from voice_coach.errors import CoachError
 from voice_coach.events import Say
 from voice_coach.prompts import Prompts
 from voice_coach.settings import RunSettings
 from voice_coach.speakers import open_voice
+from voice_coach.stt.sphinx import PocketSphinxRecognizer
 
 METER_SECONDS = 2.0
 
@@ -117,7 +119,11 @@ def _microphone(settings: RunSettings, show: Callable[[str], None]) -> str:
 
 
 def _recogniser(settings: RunSettings, locale: str) -> str:
-    recognizer = open_recognizer(settings.engine, locale, settings.model)
+    recognizer = open_recognizer(settings.engine, locale, PhraseBook.load(locale), settings.model)
     model = getattr(recognizer, "model_path", None)
     where = f" with the model in {model}" if model else " (its built-in English model)"
+    if isinstance(recognizer, PocketSphinxRecognizer):
+        if recognizer.verifier is None:
+            raise CoachError(UNVERIFIED)
+        where += ", checked by the speech embedding"
     return f"{recognizer.name} for '{locale}'{where}"

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from voice_coach.commands import PhraseBook
 from voice_coach.errors import CoachError
-from voice_coach.models import REGISTRY, find_model
+from voice_coach.models import EMBEDDING, REGISTRY, find_embedding, find_model
 from voice_coach.stt.base import Recognizer
 
+if TYPE_CHECKING:
+    from voice_coach.stt.verifier import EmbeddingVerifier
+
 ENGINES = ("auto", "vosk", "pocketsphinx")
+UNVERIFIED = (
+    "the speech-embedding model is not installed, so pocketsphinx takes more chatter for "
+    f"commands: run 'voice-coach models download {EMBEDDING}'"
+)
 
 
-def open_recognizer(engine: str, locale: str, model: Path | None = None) -> Recognizer:
-    """The recogniser for ``--engine`` and ``locale`` (``model`` is ``--model``)."""
+def open_recognizer(
+    engine: str, locale: str, phrases: PhraseBook, model: Path | None = None
+) -> Recognizer:
+    """The recogniser for ``--engine`` and ``locale`` (``model`` is ``--model``); ``phrases``
+    tells pocketsphinx's verifier which command a phrase says."""
     if engine not in ENGINES:
         raise CoachError(f"unknown engine '{engine}'; choose one of: {', '.join(ENGINES)}")
     if engine in ("auto", "vosk"):
@@ -22,7 +34,11 @@ def open_recognizer(engine: str, locale: str, model: Path | None = None) -> Reco
 
             return VoskRecognizer(path, locale)
         if engine == "vosk" or not locale.startswith("en"):
-            names = [info.name for info in REGISTRY.values() if info.locale == locale]
+            names = [
+                info.name
+                for info in REGISTRY.values()
+                if info.locale == locale and info.name != EMBEDDING
+            ]
             how = (
                 f"run 'voice-coach models download {names[0]}'"
                 if names
@@ -34,4 +50,19 @@ def open_recognizer(engine: str, locale: str, model: Path | None = None) -> Reco
         raise CoachError(f"pocketsphinx knows English only, not '{locale}': use --engine vosk")
     from voice_coach.stt.sphinx import PocketSphinxRecognizer
 
-    return PocketSphinxRecognizer()
+    return PocketSphinxRecognizer(embedding_verifier(phrases))
+
+
+def embedding_verifier(phrases: PhraseBook) -> EmbeddingVerifier | None:
+    """pocketsphinx's second opinion, when the speech-embedding model is installed."""
+    folder = find_embedding()
+    if folder is None:
+        return None
+    from voice_coach.stt.embedding import SpeechEmbedder
+    from voice_coach.stt.verifier import Bank, EmbeddingVerifier
+
+    def intent_of(phrase: str) -> str | None:
+        command = phrases.parse(phrase)
+        return None if command is None else command.intent.value
+
+    return EmbeddingVerifier(SpeechEmbedder(folder), Bank.load(), intent_of)

@@ -31,11 +31,12 @@ CHUNK = 1 << 16
 MAX_UNPACKED = 4 << 30
 """Refuse archives that unpack to more than this (a model is well under it)."""
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+EMBEDDING = "speech-embedding"
 
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """An official vosk model archive with its pinned checksum."""
+    """A model archive with its pinned checksum."""
 
     name: str
     locale: str
@@ -43,6 +44,9 @@ class ModelInfo:
     sha256: str
     size: int | None
     about: str
+    members: tuple[str, ...] = ()
+    """For an archive that carries the model among other things (a Python wheel): the only
+    files taken from it, put side by side in the model folder. Empty: a vosk model archive."""
 
 
 REGISTRY: dict[str, ModelInfo] = {
@@ -64,6 +68,15 @@ REGISTRY: dict[str, ModelInfo] = {
                   "https://alphacephei.com/vosk/models/vosk-model-small-tr-0.3.zip",
                   "8c8d07cec1bce31add14967c16891c84152cdf76d391e33c08278119b9ea96e5", None,
                   "Turkish, small"),
+        # Two ONNX files from the openWakeWord 0.5.1 wheel on PyPI: the mel spectrogram and
+        # Google's speech embedding; the pocketsphinx recogniser checks what it hears with them.
+        ModelInfo(EMBEDDING, "en",
+                  "https://files.pythonhosted.org/packages/00/b7/4bbef6bd840866579672eb7240c19f54"
+                  "7dcb12dc685dbf725a67a6afbac3/openwakeword-0.5.1-py3-none-any.whl",
+                  "015467e49f08b0ef8efa433690ce70566abb72f7c36501a6fa893762b4ddc559", 16_669_337,
+                  "speech embedding (2.4 MB kept): fewer false accepts with pocketsphinx",
+                  ("openwakeword/resources/models/melspectrogram.onnx",
+                   "openwakeword/resources/models/embedding_model.onnx")),
     )
 }  # fmt: skip
 
@@ -115,6 +128,16 @@ def find_model(locale: str, explicit: Path | None = None) -> Path | None:
     return None
 
 
+def find_embedding() -> Path | None:
+    """The folder of the speech-embedding model (``voice-coach models download
+    speech-embedding``), or None when it is not installed."""
+    members = REGISTRY[EMBEDDING].members
+    for folder in models_dirs():
+        if _installed(folder / EMBEDDING, members):
+            return folder / EMBEDDING
+    return None
+
+
 Progress = Callable[[int, int | None], None]
 
 
@@ -138,9 +161,10 @@ def download(name: str, url: str | None = None, sha256: str | None = None,
             )
         sha256 = info.sha256
     _check_url(url)
+    members = info.members if info is not None else ()
     target = target or data_dir() / "models"
     destination = target / name
-    if is_model(destination):
+    if _installed(destination, members):
         return destination
     target.mkdir(parents=True, exist_ok=True)
     archive = target / f".{name}.download"
@@ -153,7 +177,7 @@ def download(name: str, url: str | None = None, sha256: str | None = None,
             f"expected {sha256}); nothing was installed. Try again later."
         )
     try:
-        _install(archive, destination, url)
+        _install(archive, destination, url, members)
     finally:
         archive.unlink()
     return destination
@@ -209,10 +233,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _install(archive: Path, destination: Path, url: str) -> None:
+def _installed(folder: Path, members: tuple[str, ...]) -> bool:
+    if members:
+        return all((folder / PurePosixPath(member).name).is_file() for member in members)
+    return is_model(folder)
+
+
+def _install(archive: Path, destination: Path, url: str, members: tuple[str, ...]) -> None:
     """Unpack into a staging folder beside ``destination``, check, then rename into place."""
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     try:
+        if members:
+            _take(archive, members, staging, url)
+            staging.rename(destination)
+            return
         _unpack(archive, staging, url)
         entries = list(staging.iterdir())
         root = entries[0] if len(entries) == 1 and entries[0].is_dir() else staging
@@ -224,6 +258,23 @@ def _install(archive: Path, destination: Path, url: str) -> None:
         root.rename(destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _take(archive: Path, members: tuple[str, ...], into: Path, url: str) -> None:
+    """Copy just ``members`` of the zip ``archive`` into ``into``, side by side."""
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            for member in members:
+                try:
+                    source = zipped.open(member)
+                except KeyError:
+                    raise CoachError(f"the archive from {url} has no {member}; nothing was "
+                                     "installed") from None  # fmt: skip
+                with source, (into / PurePosixPath(member).name).open("wb") as out:
+                    shutil.copyfileobj(source, out)
+    except zipfile.BadZipFile:
+        raise CoachError(f"the file from {url} is not a zip archive; nothing was installed"
+                         ) from None  # fmt: skip
 
 
 def _unpack(archive: Path, into: Path, url: str) -> None:
@@ -283,6 +334,9 @@ def describe(locale: str) -> str:
     for folder in models_dirs():
         with contextlib.suppress(FileNotFoundError):
             found += [p for p in sorted(folder.iterdir()) if p.is_dir() and is_model(p)]
+    embedding = find_embedding()
+    if embedding is not None:
+        found.append(embedding)
     lines += [f"  {p.name:32} {model_locale(p.name) or '?':3}  {p}" for p in found]
     chosen = find_model(locale)
     if chosen is not None and chosen not in found:

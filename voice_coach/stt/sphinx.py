@@ -3,8 +3,9 @@
 Each utterance is decoded twice: with a JSGF grammar of the phrases that make sense now, and with
 a free phone loop. A phrase that was really said fits the audio nearly as well as the best
 sequence of phones does; anything else (the TV, chatter, a near-miss word) is forced onto some
-phrase by the grammar and fits far worse. The per-frame score gap is the confidence.
-``scripts/fit_verifier.py`` places its threshold from generated speech.
+phrase by the grammar and fits far worse. The per-frame score gap is the confidence, or, with
+the speech-embedding model installed, one input of a second opinion (``stt/verifier.py``).
+``scripts/fit_verifier.py`` fits both from generated speech.
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ from typing import Any
 
 from voice_coach.errors import CoachError
 from voice_coach.stt.base import SAMPLE_RATE, Recognition
+from voice_coach.stt.verifier import EmbeddingVerifier
 
 log = logging.getLogger(__name__)
 
 ACCEPT_GAP = -12.5
-"""Accept when the grammar's score per frame is within this of the phone loop's (log base
-1.0001 units per 10 ms frame), on utterances cleaned as the listener cleans them (noise gate,
-trimmed to the loud part). On the generated tuning set this is where a logistic fit puts the
-threshold when a missed command counts 1.7 times a wrong one (scripts/fit_verifier.py --cost
-0.6): it accepts 647 right phrases and 244 wrong ones. (Before counting was listened for, the
-fit gave -11.5; on raw utterances, -6.)"""
+"""Without the speech-embedding verifier, accept when the grammar's score per frame is within
+this of the phone loop's (log base 1.0001 units per 10 ms frame), on utterances cleaned as the
+listener cleans them (noise gate, trimmed to the loud part). On the generated tuning set this is
+where a logistic fit puts the threshold when a missed command counts 1.7 times a wrong one
+(scripts/fit_verifier.py --cost 0.6): it accepts 647 right phrases and 244 wrong ones. (Before
+counting was listened for, the fit gave -11.5; on raw utterances, -6.)"""
 GAP_SCALE = 1.5
 """How quickly confidence rises around ``ACCEPT_GAP``: confidence 0.5 at the gap, ~0.73 one
 scale above it."""
@@ -42,7 +44,8 @@ class PocketSphinxRecognizer:
     locale = "en"
     wants_cleaned = True
 
-    def __init__(self) -> None:
+    def __init__(self, verifier: EmbeddingVerifier | None = None) -> None:
+        self.verifier = verifier
         try:
             from pocketsphinx import Config, Decoder, get_model_path
         except ImportError:
@@ -66,8 +69,10 @@ class PocketSphinxRecognizer:
         if scored is None:
             return None
         said, gap = scored
-        confidence = 1 / (1 + math.exp(-(gap - ACCEPT_GAP) / GAP_SCALE))
-        return Recognition(said, confidence)
+        checked = None if self.verifier is None else self.verifier.confidence(pcm, said, gap)
+        if checked is not None:
+            return Recognition(said, checked)
+        return Recognition(said, 1 / (1 + math.exp(-(gap - ACCEPT_GAP) / GAP_SCALE)))
 
     def score(self, pcm: bytes, phrases: tuple[str, ...]) -> tuple[str, float] | None:
         """The phrase the grammar picks and its score gap to the phone loop per frame; None

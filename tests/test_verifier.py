@@ -1,0 +1,108 @@
+"""pocketsphinx's second opinion: the bank of examples it compares an utterance with, and the
+real embedding model telling commands from chatter that the grammar fitted to a phrase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.test_listener import feed, new_listener, quiet, said
+from voice_coach.app import phrase_book
+from voice_coach.catalog import find_routine
+from voice_coach.commands import Intent
+from voice_coach.engines import embedding_verifier, open_recognizer
+from voice_coach.errors import CoachError
+from voice_coach.stt.embedding import SIZE
+from voice_coach.stt.sphinx import PocketSphinxRecognizer
+from voice_coach.stt.verifier import BANK, NEIGHBOURS, Bank
+from voice_coach.tts.natural import NaturalVoice
+
+
+def cluster(centre: int, count: int, seed: int) -> np.ndarray:
+    """``count`` embeddings near one of three fixed points."""
+    centres = np.random.default_rng(0).normal(0, 1, (3, SIZE))
+    return centres[centre] + np.random.default_rng(seed).normal(0, 0.2, (count, SIZE))
+
+
+@pytest.fixture
+def bank() -> Bank:
+    embeddings = np.vstack([cluster(0, 8, 1), cluster(1, 8, 2), cluster(2, 8, 3)])
+    return Bank.build(embeddings, ["next"] * 8 + ["pause"] * 8 + ["none"] * 8)
+
+
+def test_an_utterance_like_the_examples_of_its_command_looks_like_it(bank: Bank):
+    like_next = bank.normalised(cluster(0, 1, 9)[0])
+    features = bank.features(like_next, "next", gap=-10.0)
+    assert features is not None
+    gap, own, other, nothing = features
+    assert gap == -10.0 and own > 0.5 > max(other, nothing)
+    heard_as_pause = bank.features(like_next, "pause", gap=-10.0)
+    assert heard_as_pause is not None and heard_as_pause[1] < 0 < heard_as_pause[2]
+
+
+def test_examples_can_be_left_out_and_unknown_commands_have_no_opinion(bank: Bank):
+    vector = bank.vectors[0]
+    alone = bank.features(vector, "next", 0.0)
+    left_out = bank.features(vector, "next", 0.0, excluded=np.arange(24) == 0)
+    assert alone is not None and left_out is not None
+    assert alone[1] > left_out[1]  # its own copy (cosine 1) was one of the nearest
+    assert bank.features(vector, "skip", 0.0) is None
+    assert NEIGHBOURS < 8
+
+
+def test_the_shipped_bank_has_examples_of_every_command():
+    bank = Bank.load()
+    assert set(bank.labels) == {intent.value for intent in Intent} | {"none"}
+    assert bank.vectors.shape == (len(bank.labels), SIZE)
+
+
+def test_a_damaged_bank_names_its_file(tmp_path: Path):
+    broken = tmp_path / "bank.npz"
+    broken.write_bytes(b"not numpy")
+    with pytest.raises(CoachError, match=f"{broken}: cannot read"):
+        Bank.load(broken)
+    good = Bank.load()
+    np.savez(broken, mean=good.mean, scale=good.scale, vectors=good.vectors[:, :10],
+             labels=good.labels, feature_mean=good.feature_mean,
+             feature_scale=good.feature_scale, weights=good.weights)  # fmt: skip
+    with pytest.raises(CoachError, match=f"{broken}: .*wrong shape"):
+        Bank.load(broken)
+    assert BANK.is_file()
+
+
+def test_without_the_embedding_model_the_gap_decides(monkeypatch: pytest.MonkeyPatch):
+    phrases = phrase_book(find_routine("foot-massage", "en"))
+    monkeypatch.setattr("voice_coach.engines.find_embedding", lambda: None)
+    recognizer = open_recognizer("pocketsphinx", "en", phrases)
+    assert isinstance(recognizer, PocketSphinxRecognizer) and recognizer.verifier is None
+    assert embedding_verifier(phrases) is None
+
+
+@pytest.fixture(scope="module")
+def voice():
+    voice = NaturalVoice()
+    yield voice
+    voice.close()
+
+
+def obeyed(recognizer: PocketSphinxRecognizer, pcm: bytes) -> list[str]:
+    """The commands a listener in a running hold acts on."""
+    return [u.command.label() for u in feed(new_listener(recognizer), pcm) if u.command]
+
+
+def test_chatter_the_grammar_fits_to_a_command_is_ignored_and_commands_are_not(voice):
+    phrases = phrase_book(find_routine("foot-massage", "en"))
+    verifier = embedding_verifier(phrases)
+    assert verifier is not None, "run scripts/setup.sh: it downloads the speech-embedding model"
+    checked, gap_alone = PocketSphinxRecognizer(verifier), PocketSphinxRecognizer()
+    for text, command in (("Next.", "next"), ("Go back.", "back"), ("Pause.", "pause"),
+                          ("Repeat that.", "repeat")):  # fmt: skip
+        pcm = quiet(0.5) + said(voice, text) + quiet(1.0)
+        assert obeyed(checked, pcm) == [command], text
+    for chatter in ("Let's watch a movie after this.", "Where did I put my phone?"):
+        pcm = quiet(0.5) + said(voice, chatter) + quiet(1.0)
+        assert obeyed(checked, pcm) == [], chatter
+        # The gap alone takes it for a command ("next one", "repeat that"): the test means it.
+        assert len(obeyed(gap_alone, pcm)) == 1, chatter
