@@ -13,6 +13,7 @@ from voice_coach.listener import Listener, Utterance
 from voice_coach.stt.base import SAMPLE_RATE
 from voice_coach.stt.sphinx import PocketSphinxRecognizer
 from voice_coach.tts.natural import NaturalVoice
+from voice_coach.tts.worker import WorkerVoice
 
 
 def quiet(seconds: float) -> bytes:
@@ -28,7 +29,7 @@ def voice():
     voice.close()
 
 
-def said(voice: NaturalVoice, text: str) -> bytes:
+def said(voice: WorkerVoice, text: str) -> bytes:
     """``text`` in a quiet room: a microphone never gives digital silence (after which the
     voice activity detector takes the room's noise for speech)."""
     audio = voice.synthesize(text).resampled(SAMPLE_RATE)
