@@ -276,9 +276,9 @@ def mix(clean: np.ndarray, noise: np.ndarray, snr: float) -> np.ndarray:
     return (out / peak * 0.9 if peak > 0.9 else out).astype(np.float32)
 
 
-def phrases_per_intent(per_intent: int, offset: int) -> dict[str, list[str]]:
-    """The locale's phrases for each intent: ``per_intent`` of them, starting at ``offset``
-    (so the two sets say some phrases differently)."""
+def phrases_per_intent(per_intent: int | None, offset: int) -> dict[str, list[str]]:
+    """The locale's phrases for each intent: ``per_intent`` of them (None: all), starting at
+    ``offset`` (so the two sets say some phrases differently)."""
     data = tomllib.loads((ROOT / "voice_coach/locales/en/commands.toml").read_text())
     chosen = {}
     for intent, phrases in data["intents"].items():
@@ -298,7 +298,7 @@ def coach_lines(limit: int) -> list[str]:
     return [line for line in lines if len(line) > 3][:limit]
 
 
-def build(folder: Path, name: str, per_intent: int, none_minutes: float) -> int:
+def build(folder: Path, name: str, per_intent: int | None, none_minutes: float) -> int:
     spec = SETS[name]
     rng = np.random.default_rng(int(spec["seed"]))  # type: ignore[call-overload]
     voices = Voices()
@@ -407,7 +407,10 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--set", choices=sorted(SETS), default="tune")
     parser.add_argument(
-        "--per-intent", type=int, default=2, help="phrases spoken per intent (default 2)"
+        "--per-intent",
+        type=int,
+        help="phrases spoken per intent (default: every phrase for the tuning set, so that the "
+        "verifier's bank has examples of each; 2 for the held-out set)",
     )
     parser.add_argument(
         "--none-minutes",
@@ -416,7 +419,8 @@ def main() -> None:
         help="minutes of audio that must trigger nothing (default 60)",
     )
     args = parser.parse_args()
-    clips = build(args.folder, args.set, args.per_intent, args.none_minutes)
+    per_intent = args.per_intent if args.per_intent or args.set == "tune" else 2
+    clips = build(args.folder, args.set, per_intent, args.none_minutes)
     print(f"{clips} clips in {args.folder / 'manifest.csv'}")
 
 

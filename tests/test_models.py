@@ -160,6 +160,14 @@ def test_offline_fails_fast_naming_the_address_and_the_folder(tmp_path: Path):
     assert "https://127.0.0.1:9/none.zip" in message and str(tmp_path) in message
 
 
+def test_offline_the_embedding_download_says_which_files_go_where(tmp_path: Path):
+    with pytest.raises(CoachError) as caught:
+        download(EMBEDDING, url="https://127.0.0.1:9/oww.whl", sha256="0" * 64, target=tmp_path)
+    message = str(caught.value)
+    assert "melspectrogram.onnx, embedding_model.onnx" in message
+    assert f"into {tmp_path / EMBEDDING}/" in message
+
+
 def test_only_https_or_this_machine(tmp_path: Path):
     with pytest.raises(CoachError, match="only fetched over https"):
         download("xx", url="http://example.org/m.zip", sha256="0" * 64, target=tmp_path)

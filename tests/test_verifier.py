@@ -103,7 +103,7 @@ def test_commands_in_the_coach_s_own_espeak_voice_pass_the_check():
     voice = EspeakVoice("gmw/en-us")
     try:
         recognizer = checked_recognizer()
-        for text, command in (("Next.", "next"), ("Pause.", "pause")):
+        for text, command in (("Go back.", "back"), ("Pause.", "pause"), ("Repeat.", "repeat")):
             pcm = quiet(0.5) + said(voice, text) + quiet(1.0)
             assert obeyed(recognizer, pcm) == [command], text
     finally:

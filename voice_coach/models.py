@@ -168,7 +168,13 @@ def download(name: str, url: str | None = None, sha256: str | None = None,
         return destination
     target.mkdir(parents=True, exist_ok=True)
     archive = target / f".{name}.download"
-    _fetch(url, archive, progress)
+    if members:
+        by_hand = (f"take {', '.join(PurePosixPath(m).name for m in members)} out of it (a zip) "
+                   f"into {destination}/")  # fmt: skip
+    else:
+        by_hand = (f"unpack it into {target}/ (the model folder, with am/, conf/ and graph/ "
+                   "inside), or pass --model FOLDER")  # fmt: skip
+    _fetch(url, archive, progress, by_hand)
     digest = _sha256(archive)
     if digest != sha256.lower():
         archive.unlink()
@@ -190,8 +196,9 @@ def _check_url(url: str) -> None:
     raise CoachError(f"refusing to download from {url}: models are only fetched over https")
 
 
-def _fetch(url: str, part: Path, progress: Progress | None) -> None:
-    """Download ``url`` into ``part``, resuming what a previous attempt left there."""
+def _fetch(url: str, part: Path, progress: Progress | None, by_hand: str) -> None:
+    """Download ``url`` into ``part``, resuming what a previous attempt left there;
+    ``by_hand`` says what to do with the file when it has to be fetched on another computer."""
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
     try:
@@ -204,8 +211,7 @@ def _fetch(url: str, part: Path, progress: Progress | None) -> None:
     except (urllib.error.URLError, OSError) as exc:
         raise CoachError(
             f"cannot download {url} ({getattr(exc, 'reason', exc)}). With no internet here, "
-            f"download that file on another computer and unpack it into {part.parent}/ (the "
-            "model folder, with am/, conf/ and graph/ inside), or pass --model FOLDER"
+            f"download that file on another computer and {by_hand}"
         ) from None
     with response:
         resumed = response.status == 206
