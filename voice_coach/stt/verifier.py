@@ -65,7 +65,10 @@ class Bank:
                  excluded: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
         """The model's inputs for a normalised embedding heard as ``intent``; None when the bank
         has no example of that intent. ``excluded`` masks examples out (when fitting)."""
-        similarity = self.vectors @ vector
+        # Not ``self.vectors @ vector``: a matrix product hands the work to OpenBLAS's threads,
+        # which then spin idle for ~20 ms, counted as the coach's CPU (measured: 21 ms per
+        # utterance against 0.6 ms for this).
+        similarity = (self.vectors * vector.astype(np.float32)).sum(axis=1)
         usable = np.ones(len(self.labels), bool) if excluded is None else ~excluded
 
         def nearest(kind: np.ndarray) -> float | None:
