@@ -6,9 +6,9 @@
 #
 #   sudo scripts/check-arm64.sh          # the first run builds the root file system (~6 min)
 #
-# Subset: phrase parsing, routine files, whole text sessions, and speech synthesised with
-# espeak-ng and recognised by pocketsphinx, checked by the speech embedding on onnxruntime (the
-# voices and recogniser the Pi runs by default).
+# Subset: phrase parsing, routine files, whole text sessions, speech synthesised with espeak-ng
+# and recognised by pocketsphinx (the voices and recogniser the Pi runs by default), and the
+# verifier's bank.
 # ARM64_ROOTFS (default /var/tmp/voice-coach-arm64) keeps the root file system between runs.
 set -euo pipefail
 
@@ -63,11 +63,18 @@ git -C "$root" ls-files -z | tar -C "$root" --null -T - -c | tar -x -C "$rootfs/
 started=$SECONDS
 binds+=("${pip_bind[@]}")
 guest / "${pip_env[@]}" /venv/bin/pip install -q /src pytest hypothesis
-guest / "${pip_env[@]}" /venv/bin/voice-coach models download speech-embedding 2>/dev/null
 echo "check-arm64: installed in $((SECONDS - started)) s"
 
 started=$SECONDS
-guest /src /venv/bin/python -m pytest -q -p no:cacheprovider \
+# proot does not pass on a crash's signal as a failing exit status: the shell inside reports it.
+# onnxruntime (the natural voice, the speech embedding) is left out: its import crashes under
+# qemu-user, reading the emulated machine's processor list.
+result="$(guest /src sh -c '/venv/bin/python -m pytest -q -p no:cacheprovider \
     tests/test_commands.py tests/test_routine_file.py tests/test_text_session_e2e.py \
-    tests/test_voices.py tests/test_verifier.py -k "not natural and not korean"
+    tests/test_voices.py tests/test_verifier.py \
+    -k "not natural and not korean and not espeak_voice" >&2; echo "exit=$?"')"
+if [[ "$result" != "exit=0" ]]; then
+    echo "check-arm64: the tests failed ($result)" >&2
+    exit 1
+fi
 echo "check-arm64: $(guest / uname -m) tests passed in $((SECONDS - started)) s (${SECONDS} s in all)"

@@ -89,7 +89,9 @@ chmod 0600 "$settings"
 # 5. The speech-embedding model that checks what pocketsphinx hears, and optionally the vosk
 # English model (each needs internet once; the coach runs without them).
 say "downloading the speech-embedding model"
-if ! runuser -u "$user" -- env HOME="$home" XDG_DATA_HOME="$home/.local/share" \
+if ! "$prefix/venv/bin/python" -c "import onnxruntime" 2>/dev/null; then
+    say "onnxruntime does not load here: the coach runs without the speech-embedding check"
+elif ! runuser -u "$user" -- env HOME="$home" XDG_DATA_HOME="$home/.local/share" \
     "$prefix/venv/bin/voice-coach" models download speech-embedding 2>/dev/null; then
     say "could not download it (no internet?): more chatter will be taken for commands until" \
         "'voice-coach models download speech-embedding' is run as $user"

@@ -59,7 +59,10 @@ fi
 # The speech-embedding model that checks what pocketsphinx hears (2.4 MB kept of a 17 MB
 # download from PyPI; skipped when already there). Without it the coach still runs, with more
 # false accepts, and says so.
-if ! .venv/bin/voice-coach models download speech-embedding --dir models 2>/dev/null; then
+if ! .venv/bin/python -c "import onnxruntime" 2>/dev/null; then
+    echo "setup: onnxruntime does not load on this machine, so the coach runs without the" \
+        "speech-embedding check (more chatter is taken for commands)" >&2
+elif ! .venv/bin/voice-coach models download speech-embedding --dir models 2>/dev/null; then
     echo "setup: could not download the speech-embedding model (no internet?); the coach runs" \
         "without it but takes more chatter for commands: run" \
         "'.venv/bin/voice-coach models download speech-embedding --dir models' later" >&2
