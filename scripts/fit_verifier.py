@@ -35,7 +35,7 @@ from voice_coach.models import find_embedding  # noqa: E402
 from voice_coach.stt.base import Recognition  # noqa: E402
 from voice_coach.stt.embedding import SpeechEmbedder  # noqa: E402
 from voice_coach.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E402
-from voice_coach.stt.verifier import BANK, Bank  # noqa: E402
+from voice_coach.stt.verifier import BANK, FEATURES, Bank  # noqa: E402
 
 
 class Recording:
@@ -152,7 +152,7 @@ def main() -> None:
     bank = dataclasses.replace(bank, feature_mean=mean, feature_scale=scale, weights=weights)
     probability = np.array([bank.probability(row) for row in x])
     print(accepted("gap with the embedding", probability >= 0.5, right))
-    print("weights (gap, own, other, none, bias):", np.round(weights, 2))
+    print(f"weights ({', '.join(FEATURES)}, bias):", np.round(weights, 2))
     if args.write:
         bank.save(BANK)
         print(f"wrote {BANK} ({BANK.stat().st_size // 1000} kB, {len(right)} examples)")

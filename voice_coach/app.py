@@ -13,7 +13,7 @@ from voice_coach.audio.room import Room, RoomMicrophone
 from voice_coach.audio.speaker import AudioSpeaker
 from voice_coach.catalog import find_routine
 from voice_coach.commands import PhraseBook
-from voice_coach.engines import UNVERIFIED, open_recognizer
+from voice_coach.engines import UNVERIFIED, open_recognizer, unverified
 from voice_coach.errors import CoachError
 from voice_coach.listener import Listener
 from voice_coach.paths import state_dir
@@ -27,7 +27,6 @@ from voice_coach.settings import RunSettings
 from voice_coach.speakers import open_speaker
 from voice_coach.store import PreferenceStore, ProgressStore
 from voice_coach.stt.base import Recognizer
-from voice_coach.stt.sphinx import PocketSphinxRecognizer
 from voice_coach.terminal import progress_bar, start_prompt, start_stdin_reader
 from voice_coach.transcript import Transcript
 
@@ -85,7 +84,7 @@ def run(settings: RunSettings) -> int:
     phrases = phrase_book(routine)
     if source != "text":
         recognizer = open_recognizer(settings.engine, routine.locale, phrases, settings.model)
-        if isinstance(recognizer, PocketSphinxRecognizer) and recognizer.verifier is None:
+        if unverified(recognizer):
             notice.append(UNVERIFIED)
     for line in notice:
         print(f"voice-coach: {line}", file=sys.stderr)

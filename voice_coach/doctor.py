@@ -13,13 +13,12 @@ import numpy as np
 from voice_coach.catalog import find_routine
 from voice_coach.commands import PhraseBook
 from voice_coach.config import config_path, describe, load_config
-from voice_coach.engines import UNVERIFIED, open_recognizer
+from voice_coach.engines import UNVERIFIED, open_recognizer, unverified
 from voice_coach.errors import CoachError
 from voice_coach.events import Say
 from voice_coach.prompts import Prompts
 from voice_coach.settings import RunSettings
 from voice_coach.speakers import open_voice
-from voice_coach.stt.sphinx import PocketSphinxRecognizer
 
 METER_SECONDS = 2.0
 
@@ -122,8 +121,8 @@ def _recogniser(settings: RunSettings, locale: str) -> str:
     recognizer = open_recognizer(settings.engine, locale, PhraseBook.load(locale), settings.model)
     model = getattr(recognizer, "model_path", None)
     where = f" with the model in {model}" if model else " (its built-in English model)"
-    if isinstance(recognizer, PocketSphinxRecognizer):
-        if recognizer.verifier is None:
-            raise CoachError(UNVERIFIED)
+    if unverified(recognizer):
+        raise CoachError(UNVERIFIED)
+    if recognizer.name == "pocketsphinx":
         where += ", checked by the speech embedding"
     return f"{recognizer.name} for '{locale}'{where}"

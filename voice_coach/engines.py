@@ -53,6 +53,11 @@ def open_recognizer(
     return PocketSphinxRecognizer(embedding_verifier(phrases))
 
 
+def unverified(recognizer: Recognizer) -> bool:
+    """Whether this is pocketsphinx going by its score gap alone (no speech-embedding model)."""
+    return getattr(recognizer, "verifier", True) is None
+
+
 def embedding_verifier(phrases: PhraseBook) -> EmbeddingVerifier | None:
     """pocketsphinx's second opinion, when the speech-embedding model is installed."""
     folder = find_embedding()

@@ -16,6 +16,7 @@ of its false accepts.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ NONE = "none"
 NEIGHBOURS = 5
 """How many of the nearest examples of a kind are averaged."""
 FEATURES = ("gap", "own", "other", "none")
+"""The model's inputs, in order."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,10 @@ class Bank:
         (``dataclasses.replace`` puts one in)."""
         mean = embeddings.mean(axis=0)
         scale = embeddings.std(axis=0) + 1e-6
-        z = (embeddings - mean) / scale
-        vectors = z / np.linalg.norm(z, axis=-1, keepdims=True)
-        return cls(mean, scale, vectors, np.array(labels), np.zeros(4), np.ones(4), np.zeros(5))
+        count = len(FEATURES)
+        unfitted = cls(mean, scale, np.empty((0, SIZE)), np.array(labels), np.zeros(count),
+                       np.ones(count), np.zeros(count + 1))  # fmt: skip
+        return dataclasses.replace(unfitted, vectors=unfitted.normalised(embeddings))
 
     def normalised(self, embedding: np.ndarray) -> np.ndarray:
         """Standardised per number, then scaled to length 1 (so a dot product is a cosine)."""
@@ -107,7 +110,9 @@ class Bank:
         except (OSError, KeyError, ValueError) as exc:
             raise CoachError(f"{path}: cannot read the verifier's examples ({exc}); "
                              "reinstall voice-coach") from None  # fmt: skip
-        if bank.vectors.shape != (len(bank.labels), SIZE) or bank.weights.shape != (5,):
+        if bank.vectors.shape != (len(bank.labels), SIZE) or bank.weights.shape != (
+            len(FEATURES) + 1,
+        ):
             raise CoachError(f"{path}: the verifier's examples have the wrong shape; "
                              "rebuild them with scripts/fit_verifier.py")  # fmt: skip
         return bank
