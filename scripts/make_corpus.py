@@ -50,31 +50,8 @@ class VoiceSpec:
     """Relative to the voice's normal speed."""
 
 
-SETS = {
-    "tune": {
-        "voices": (
-            VoiceSpec("pyttsx3", "gmw/en-us", (0.85, 1.15)),
-            VoiceSpec("espeak", "en-us+m3", (1.0,)),
-            VoiceSpec("espeak", "en-gb+f2", (0.9,)),
-            VoiceSpec("natural", "default", (1.0,)),
-        ),
-        "noises": ("white", "babble", "music"),
-        "reverb": 0.3,
-        "seed": 1,
-    },
-    "heldout": {
-        "voices": (
-            VoiceSpec("espeak", "en-us+f4", (0.95,)),
-            VoiceSpec("espeak", "en-gb-scotland+m5", (1.1,)),
-            VoiceSpec("espeak", "en-029+m2", (0.85,)),
-            VoiceSpec("espeak", "en-gb-x-rp+f1", (1.2,)),
-            VoiceSpec("natural", "default", (0.8, 1.25)),
-        ),
-        "noises": ("pink", "babble", "drums"),
-        "reverb": 0.5,
-        "seed": 2,
-    },
-}
+CORPUS = Path(__file__).resolve().parent / "corpus"
+"""One TOML file per locale: for each set, its voices, noises and the words it says."""
 
 # Per context, the intents (and how many of each intent's phrases) that are spoken.
 CONTEXT_INTENTS = {
@@ -83,61 +60,40 @@ CONTEXT_INTENTS = {
     "paused": ("resume",),
     "question": ("yes", "no"),
 }  # fmt: skip
-GOTO = {"tune": [("go to step three", "goto:3"), ("step seven", "goto:7")],
-        "heldout": [("go to step five", "goto:5"), ("jump to step nine", "goto:9")]}  # fmt: skip
 
-NEAR_MISS = {
-    "tune": ["text", "nest", "top", "shop", "step", "pass", "yet", "know", "hello", "rest",
-             "pleat", "back up", "quite", "slow", "stock", "yellow", "healthy", "poor"],
-    "heldout": ["neck", "stoop", "paws", "yeah right", "note", "snow", "kelp", "report",
-                "black", "quick", "louder music", "sleep", "last", "pose", "star", "nice"],
-}  # fmt: skip
-MASSAGE_WORDS = {
-    "tune": ["up", "down", "left", "right", "on", "off", "go", "forward", "okay", "ouch",
-             "harder", "softer there", "like that", "mm hmm"],
-    "heldout": ["backward", "up a bit", "lower", "there", "good", "that's nice", "oh",
-                "gently", "a little more", "right there", "other way", "wow"],
-}  # fmt: skip
-CHATTER = {
-    "tune": [
-        "I need to stop by the shop on the way home.",
-        "Next week we are going back to the coast.",
-        "Did you see the news about the weather tonight?",
-        "She said yes to the job offer in the end.",
-        "Can you help me carry the shopping inside later?",
-        "The film starts at eight, so we have plenty of time.",
-        "No, I think the blue one looks better on you.",
-        "Turn left at the lights and then keep going straight.",
-        "My back has been sore since I moved the sofa.",
-        "We should repeat that recipe, it was lovely.",
-        "In other news, the council voted to repair the bridge.",
-        "Coming up after the break: the football results.",
-        "I will call you back in five minutes.",
-        "Where did I put my glasses this time?",
-        "The kettle has boiled, do you want some tea?",
-        "Two, four, six, eight, who do we appreciate?",
-    ],
-    "heldout": [
-        "Could you pass me the remote control please?",
-        "The train was late again this morning.",
-        "He never stops talking about his garden.",
-        "Let's skip dessert tonight and go for a walk.",
-        "Pause for a second and think about what you really want.",
-        "Tomorrow will be cloudy with a chance of rain in the north.",
-        "I'm not sure that's the right answer.",
-        "The children are playing upstairs with the dog.",
-        "Honestly, the last episode was the best one yet.",
-        "Stop me if you have heard this story before.",
-        "And now, the headlines at the top of the hour.",
-        "We went back to that little place by the river.",
-        "The quick brown fox jumps over the lazy dog.",
-        "Nine times out of ten the bus is on time.",
-        "Please hold the line, your call is important to us.",
-        "My sister is moving to a new flat next month.",
-    ],
-}
-COUNTING = {"tune": "one two three four five six seven eight nine ten",
-            "heldout": "ten nine eight seven six five four three two one zero"}  # fmt: skip
+
+@dataclass(frozen=True)
+class CorpusText:
+    """One set of one locale, as its data file describes it."""
+
+    locale: str
+    name: str
+    """``tune`` or ``heldout``."""
+    seed: int
+    reverb: float
+    """Reverberation time (RT60) of the room, seconds."""
+    noises: tuple[str, ...]
+    voices: tuple[VoiceSpec, ...]
+    goto: tuple[tuple[str, str], ...]
+    """Jumps said, with their label (``goto:3``)."""
+    near_miss: tuple[str, ...]
+    massage_words: tuple[str, ...]
+    counting: str
+    chatter: tuple[str, ...]
+
+    @classmethod
+    def load(cls, locale: str, name: str) -> CorpusText:
+        path = CORPUS / f"{locale}.toml"
+        if not path.exists():
+            known = ", ".join(sorted(p.stem for p in CORPUS.glob("*.toml")))
+            raise SystemExit(f"no corpus text for '{locale}' in {CORPUS} (there is: {known})")
+        data = tomllib.loads(path.read_text(encoding="utf-8"))[name]
+        return cls(
+            locale, name, data["seed"], data["reverb"], tuple(data["noises"]),
+            tuple(VoiceSpec(v["engine"], v["name"], tuple(v["speeds"])) for v in data["voices"]),
+            tuple((phrase, label) for phrase, label in data["goto"]), tuple(data["near_miss"]),
+            tuple(data["massage_words"]), data["counting"], tuple(data["chatter"]),
+        )  # fmt: skip
 
 
 class Voices:
@@ -276,10 +232,11 @@ def mix(clean: np.ndarray, noise: np.ndarray, snr: float) -> np.ndarray:
     return (out / peak * 0.9 if peak > 0.9 else out).astype(np.float32)
 
 
-def phrases_per_intent(per_intent: int | None, offset: int) -> dict[str, list[str]]:
+def phrases_per_intent(locale: str, per_intent: int | None, offset: int) -> dict[str, list[str]]:
     """The locale's phrases for each intent: ``per_intent`` of them (None: all), starting at
     ``offset`` (so the two sets say some phrases differently)."""
-    data = tomllib.loads((ROOT / "voice_coach/locales/en/commands.toml").read_text())
+    path = ROOT / "voice_coach" / "locales" / locale / "commands.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
     chosen = {}
     for intent, phrases in data["intents"].items():
         start = offset % len(phrases)
@@ -287,22 +244,21 @@ def phrases_per_intent(per_intent: int | None, offset: int) -> dict[str, list[st
     return chosen
 
 
-def coach_lines(limit: int) -> list[str]:
+def coach_lines(locale: str, limit: int) -> list[str]:
     """What the coach says in the standard foot massage, line by line."""
     from voice_coach.catalog import find_routine
     from voice_coach.plan import Plan
     from voice_coach.script_listing import render_script
 
-    script = render_script(Plan(find_routine("foot-massage", "en")))
+    script = render_script(Plan(find_routine("foot-massage", locale)))
     lines = [line.strip() for line in script.splitlines() if line.startswith("    ")]
     return [line for line in lines if len(line) > 3][:limit]
 
 
-def build(folder: Path, name: str, per_intent: int | None, none_minutes: float) -> int:
-    spec = SETS[name]
-    rng = np.random.default_rng(int(spec["seed"]))  # type: ignore[call-overload]
+def build(folder: Path, text: CorpusText, per_intent: int | None, none_minutes: float) -> int:
+    rng = np.random.default_rng(text.seed)
     voices = Voices()
-    usable = [v for v in spec["voices"] if voices.available(v)]  # type: ignore[attr-defined]
+    usable = [v for v in text.voices if voices.available(v)]
     folder.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, object]] = []
 
@@ -311,17 +267,16 @@ def build(folder: Path, name: str, per_intent: int | None, none_minutes: float) 
         write_wav(path, Audio(audio.astype(np.float32), RATE))
         rows.append({"path": path.name, **row})
 
-    babble = [voices.say(v, v.speeds[0], text) for v in usable[:3] for text in CHATTER[name][::3]]
+    babble = [voices.say(v, v.speeds[0], line) for v in usable[:3] for line in text.chatter[::3]]
     noises = Noises(rng, babble)
-    kinds: tuple[str, ...] = spec["noises"]  # type: ignore[assignment]
-    phrases = phrases_per_intent(per_intent, 0 if name == "tune" else 1)
+    phrases = phrases_per_intent(text.locale, per_intent, 0 if text.name == "tune" else 1)
     said: list[tuple[str, str, str]] = [
         (phrase, intent, context)
         for context, intents in CONTEXT_INTENTS.items()
         for intent in intents
         for phrase in phrases[intent]
     ]
-    said += [(phrase, goto, "routine") for phrase, goto in GOTO[name]]
+    said += [(phrase, goto, "routine") for phrase, goto in text.goto]
     count = 0
     for voice in usable:
         for speed in voice.speeds:
@@ -330,14 +285,14 @@ def build(folder: Path, name: str, per_intent: int | None, none_minutes: float) 
                 base = dict(expected=expected, context=context, kind="command",
                             voice=f"{voice.engine}:{voice.name}@{speed}")  # fmt: skip
                 save(speech, f"c{count:05d}-clean", **base, noise="clean", snr="")
-                wet = reverb(speech, float(spec["reverb"]), rng)  # type: ignore[arg-type]
+                wet = reverb(speech, text.reverb, rng)
                 save(wet, f"c{count:05d}-reverb", **base, noise="reverb", snr="")
                 for snr in SNRS:
-                    kind = kinds[int(rng.integers(len(kinds)))]
+                    kind = text.noises[int(rng.integers(len(text.noises)))]
                     noisy = mix(speech, noises.make(kind, len(speech)), snr)
                     save(noisy, f"c{count:05d}-{kind}{snr}", **base, noise=kind, snr=snr)
                 count += 1
-    count += none_material(folder, name, usable, voices, noises, rng, none_minutes, save)
+    count += none_material(text, usable, voices, noises, rng, none_minutes, save)
     voices.close()
     with (folder / "manifest.csv").open("w", newline="") as handle:
         columns = ["path", "expected", "context", "kind", "voice", "noise", "snr"]
@@ -347,17 +302,17 @@ def build(folder: Path, name: str, per_intent: int | None, none_minutes: float) 
     return len(rows)
 
 
-def none_material(folder: Path, name: str, usable: list[VoiceSpec], voices: Voices,
+def none_material(text: CorpusText, usable: list[VoiceSpec], voices: Voices,
                   noises: Noises, rng: np.random.Generator, minutes: float,
                   save: object) -> int:  # fmt: skip
     """Passages of about 30 s that must trigger nothing, until ``minutes`` of audio."""
     assert callable(save)
     sources = {
-        "near-miss": NEAR_MISS[name],
-        "massage-words": MASSAGE_WORDS[name],
-        "counting": COUNTING[name].split(),
-        "chatter": CHATTER[name],
-        "own-script": coach_lines(400),
+        "near-miss": text.near_miss,
+        "massage-words": text.massage_words,
+        "counting": tuple(text.counting.split()),
+        "chatter": text.chatter,
+        "own-script": tuple(coach_lines(text.locale, 400)),
     }
     cache: dict[tuple[str, float, str], np.ndarray] = {}
     total, passage = 0.0, 0
@@ -374,11 +329,11 @@ def none_material(folder: Path, name: str, usable: list[VoiceSpec], voices: Voic
         start = int(rng.integers(len(items)))
         index = start
         while length < 30 * RATE:
-            text = items[index % len(items)]
+            line = items[index % len(items)]
             index += 1
-            key = (voice.name, speed, text)
+            key = (voice.name, speed, line)
             if key not in cache:
-                cache[key] = voices.say(voice, speed, text).samples
+                cache[key] = voices.say(voice, speed, line).samples
             gap = (
                 rng.uniform(0.3, 0.8) if kind in ("chatter", "own-script") else rng.uniform(0.8, 2)
             )
@@ -388,11 +343,7 @@ def none_material(folder: Path, name: str, usable: list[VoiceSpec], voices: Voic
         audio = np.concatenate(pieces)
         noise, snr = "clean", ""
         if kind != "own-script" and passage % 3:
-            noise = (
-                ("babble", "music", "white")[passage % 3]
-                if name == "tune"
-                else ("babble", "drums", "pink")[passage % 3]
-            )
+            noise = text.noises[(passage + 1) % len(text.noises)]
             snr = 20
             audio = mix(audio, noises.make(noise, len(audio)), snr)
         save(audio, f"n{passage:04d}-{kind}", expected="none", context="routine", kind=kind,
@@ -405,7 +356,10 @@ def none_material(folder: Path, name: str, usable: list[VoiceSpec], voices: Voic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--set", choices=sorted(SETS), default="tune")
+    parser.add_argument("--set", choices=("tune", "heldout"), default="tune")
+    parser.add_argument(
+        "--locale", default="en", help=f"the language spoken (a file in {CORPUS.relative_to(ROOT)})"
+    )
     parser.add_argument(
         "--per-intent",
         type=int,
@@ -420,7 +374,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     per_intent = args.per_intent if args.per_intent or args.set == "tune" else 2
-    clips = build(args.folder, args.set, per_intent, args.none_minutes)
+    text = CorpusText.load(args.locale, args.set)
+    clips = build(args.folder, text, per_intent, args.none_minutes)
     print(f"{clips} clips in {args.folder / 'manifest.csv'}")
 
 
