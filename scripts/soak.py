@@ -3,6 +3,8 @@
 the virtual clock, watching memory, threads and open files for growth.
 
 The audio is a one-minute room on repeat: spoken commands, spoken sentences and quiet noise.
+pocketsphinx runs as the coach runs it: with the speech-embedding verifier when its model is
+installed (each command heard then goes through onnxruntime too).
 
     .venv/bin/python scripts/soak.py [--hours 8]
 """
@@ -20,9 +22,9 @@ import numpy as np
 from voice_coach.app import phrase_book
 from voice_coach.catalog import find_routine
 from voice_coach.commands import Intent
+from voice_coach.engines import open_recognizer, unverified
 from voice_coach.listener import Listener
 from voice_coach.session import BARGE_IN
-from voice_coach.stt.sphinx import PocketSphinxRecognizer
 from voice_coach.tts.espeak import EspeakVoice
 
 RATE = 16000
@@ -62,7 +64,9 @@ def main() -> None:
     def coach_talking(start: float, end: float) -> str | None:
         return "Slow and gentle." if speaking[0] else None
 
-    listener = Listener(PocketSphinxRecognizer(), phrases, coach_talking)
+    recognizer = open_recognizer("pocketsphinx", "en", phrases)
+    print("pocketsphinx " + ("without" if unverified(recognizer) else "with") + " its verifier")
+    listener = Listener(recognizer, phrases, coach_talking)
     listener.intents = frozenset(Intent) - {Intent.YES, Intent.NO}
     frames_per_minute = len(minute) // listener.frame_bytes
     minutes = round(args.hours * 60)
