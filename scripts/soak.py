@@ -12,6 +12,7 @@ installed (each command heard then goes through onnxruntime too).
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import threading
 import time
@@ -67,28 +68,30 @@ def main() -> None:
     recognizer = open_recognizer("pocketsphinx", "en", phrases)
     print("pocketsphinx " + ("without" if unverified(recognizer) else "with") + " its verifier")
     listener = Listener(recognizer, phrases, coach_talking)
-    listener.intents = frozenset(Intent) - {Intent.YES, Intent.NO}
+    everything = frozenset(Intent) - {Intent.YES, Intent.NO}
     frames_per_minute = len(minute) // listener.frame_bytes
     minutes = round(args.hours * 60)
-    heard = ignored = 0
+    taken: collections.Counter[str] = collections.Counter()
+    ignored = 0
     started, cpu = time.monotonic(), time.process_time()
     baseline: tuple[float, int, int] | None = None
     for index in range(minutes):
         speaking[0] = index % 7 == 3  # now and then the coach is "talking" (barge-in rules)
-        listener.intents = BARGE_IN if speaking[0] else listener.intents | BARGE_IN
+        listener.intents = BARGE_IN if speaking[0] else everything
         for frame in range(frames_per_minute):
             offset = frame * listener.frame_bytes
             utterance = listener.feed(minute[offset : offset + listener.frame_bytes])
-            if utterance is not None:
-                heard += utterance.ignored is None
-                ignored += utterance.ignored is not None
+            if utterance is not None and utterance.command is not None:
+                taken[utterance.command.label()] += 1
+            elif utterance is not None:
+                ignored += 1
         if index == 10:  # after warming up: caches filled, grammars compiled
             baseline = (rss_mb(), threading.active_count(), len(os.listdir("/proc/self/fd")))
     end = (rss_mb(), threading.active_count(), len(os.listdir("/proc/self/fd")))
     assert baseline is not None
     print(f"audio: {minutes / 60:.1f} h in {time.monotonic() - started:.0f} s wall, "
           f"{(time.process_time() - cpu) / (minutes * 60):.4f} CPU s per audio s")  # fmt: skip
-    print(f"utterances: {heard} taken, {ignored} set aside")
+    print(f"utterances: {taken.total()} taken ({dict(taken.most_common())}), {ignored} set aside")
     print(f"RSS: {baseline[0]:.1f} MB after 10 min, {end[0]:.1f} MB at the end "
           f"(growth {end[0] - baseline[0]:+.1f} MB)")  # fmt: skip
     print(f"threads: {baseline[1]} -> {end[1]}; open files: {baseline[2]} -> {end[2]}")
