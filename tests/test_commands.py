@@ -68,7 +68,7 @@ def test_goto_sides_fillers_and_punctuation(phrases, phrase, command):
 @pytest.mark.parametrize(
     "noise",
     ["", "please", "the weather is nice today", "one two three", "right", "left", "go",
-     "forward", "up", "down", "on", "off", "stop it now you fool", "next week"],
+     "forward", "up", "down", "on", "off", "stop it now you fool", "next week", "bye"],
 )  # fmt: skip
 def test_other_talk_is_not_a_command(phrases, noise):
     assert phrases.parse(noise) is None
