@@ -22,9 +22,11 @@ import numpy as np
 
 from voice_coach.app import phrase_book
 from voice_coach.catalog import find_routine
-from voice_coach.commands import Intent
 from voice_coach.engines import open_recognizer, unverified
+from voice_coach.evaluation import context_intents
 from voice_coach.listener import Listener
+from voice_coach.plan import Plan
+from voice_coach.prompts import Prompts
 from voice_coach.session import BARGE_IN
 from voice_coach.tts.espeak import EspeakVoice
 
@@ -59,7 +61,9 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=8.0)
     args = parser.parse_args()
     minute = room_minute()
-    phrases = phrase_book(find_routine("foot-massage", "en"))
+    routine = find_routine("foot-massage", "en")
+    phrases = phrase_book(routine)
+    hold = context_intents(Plan(routine), Prompts.load("en"))["routine"]
     speaking = [False]
 
     def coach_talking(start: float, end: float) -> str | None:
@@ -68,7 +72,6 @@ def main() -> None:
     recognizer = open_recognizer("pocketsphinx", "en", phrases)
     print("pocketsphinx " + ("without" if unverified(recognizer) else "with") + " its verifier")
     listener = Listener(recognizer, phrases, coach_talking)
-    everything = frozenset(Intent) - {Intent.YES, Intent.NO}
     frames_per_minute = len(minute) // listener.frame_bytes
     minutes = round(args.hours * 60)
     taken: collections.Counter[str] = collections.Counter()
@@ -77,14 +80,16 @@ def main() -> None:
     baseline: tuple[float, int, int] | None = None
     for index in range(minutes):
         speaking[0] = index % 7 == 3  # now and then the coach is "talking" (barge-in rules)
-        listener.intents = BARGE_IN if speaking[0] else everything
+        listener.intents = BARGE_IN if speaking[0] else hold
         for frame in range(frames_per_minute):
             offset = frame * listener.frame_bytes
             utterance = listener.feed(minute[offset : offset + listener.frame_bytes])
-            if utterance is not None and utterance.command is not None:
-                taken[utterance.command.label()] += 1
-            elif utterance is not None:
+            if utterance is None:
+                continue
+            if utterance.command is None:
                 ignored += 1
+            else:
+                taken[utterance.command.label()] += 1
         if index == 10:  # after warming up: caches filled, grammars compiled
             baseline = (rss_mb(), threading.active_count(), len(os.listdir("/proc/self/fd")))
     end = (rss_mb(), threading.active_count(), len(os.listdir("/proc/self/fd")))
