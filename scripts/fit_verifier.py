@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Fit pocketsphinx's verifier from a generated corpus, never from the real recordings that
-judge it: the gap threshold used alone (``ACCEPT_GAP`` in voice_coach/stt/sphinx.py) and the
-speech-embedding verifier's examples and weights (voice_coach/stt/pocketsphinx-en.npz).
+"""Fit a recogniser's verifier from a generated corpus, never from the real recordings that
+judge it: the speech-embedding verifier's examples and weights
+(``voice_coach/stt/<engine>-<locale>.npz``) and, for pocketsphinx, the gap threshold it uses
+alone (``ACCEPT_GAP`` in voice_coach/stt/sphinx.py).
 
 Every utterance the grammar turns into a whole phrase is one example: right when the clip says
 that command, wrong otherwise (a wrong command, or anything heard in audio that must trigger
 nothing). Its embedding goes into the bank, labelled with what the clip says. A logistic
 regression, with wrong acceptances weighted ``--cost`` times a missed command, is fitted on the
-score gap alone and on the gap with the embedding's similarities; an example's similarities
-leave out every clip made from the same utterance (the corpus names them ``cNNNNN-<condition>``),
-as the coach never hears its own examples. ``--write`` saves the bank.
+recogniser's score (pocketsphinx's gap, vosk's least word confidence) with the embedding's
+similarities; an example's similarities leave out every clip made from the same utterance (the
+corpus names them ``cNNNNN-<condition>``), as the coach never hears its own examples.
+``--write`` saves the bank.
 
     .venv/bin/python scripts/make_corpus.py corpus/tune --set tune
     .venv/bin/python scripts/fit_verifier.py corpus/tune/manifest.csv --cost 0.6 --write
+    .venv/bin/python scripts/make_corpus.py corpus/tune-ko --set tune --locale ko
+    .venv/bin/python scripts/fit_verifier.py corpus/tune-ko/manifest.csv --engine vosk \
+        --locale ko --cost 0.6 --write
 """
 
 from __future__ import annotations
@@ -31,22 +36,24 @@ from voice_coach.app import phrase_book  # noqa: E402
 from voice_coach.catalog import find_routine  # noqa: E402
 from voice_coach.errors import CoachError  # noqa: E402
 from voice_coach.evaluation import NONE, evaluate, read_manifest  # noqa: E402
-from voice_coach.models import find_embedding  # noqa: E402
+from voice_coach.models import find_embedding, find_model  # noqa: E402
 from voice_coach.stt.base import Recognition  # noqa: E402
 from voice_coach.stt.embedding import SpeechEmbedder  # noqa: E402
 from voice_coach.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E402
-from voice_coach.stt.verifier import BANK, FEATURES, Bank  # noqa: E402
+from voice_coach.stt.verifier import FEATURES, Bank, bank_file  # noqa: E402
+from voice_coach.stt.vosk import VoskRecognizer  # noqa: E402
 
 
 class Recording:
-    """The recogniser, accepting every whole phrase and keeping its score gap and embedding."""
+    """A recogniser without a verifier, accepting every whole phrase and keeping its score
+    (pocketsphinx's gap, vosk's least word confidence) and embedding."""
 
-    name = PocketSphinxRecognizer.name
-    locale = PocketSphinxRecognizer.locale
-    wants_cleaned = PocketSphinxRecognizer.wants_cleaned
-
-    def __init__(self, embedder: SpeechEmbedder) -> None:
-        self.inner = PocketSphinxRecognizer()
+    def __init__(self, inner: PocketSphinxRecognizer | VoskRecognizer,
+                 embedder: SpeechEmbedder) -> None:  # fmt: skip
+        self.inner = inner
+        self.name = inner.name
+        self.locale = inner.locale
+        self.wants_cleaned = inner.wants_cleaned
         self.embedder = embedder
         self.heard: list[tuple[str, float, np.ndarray]] = []
 
@@ -54,7 +61,12 @@ class Recording:
         return self.inner.known(phrase)
 
     def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
-        scored = self.inner.score(pcm, tuple(p for p in phrases if self.known(p)))
+        usable = tuple(p for p in phrases if self.known(p))
+        if isinstance(self.inner, PocketSphinxRecognizer):
+            scored = self.inner.score(pcm, usable)
+        else:
+            heard = self.inner.recognize(pcm, usable)
+            scored = None if heard is None else (heard.text, heard.confidence)
         if scored is None:
             return None
         self.heard.append((*scored, self.embedder.embed(pcm)))
@@ -65,7 +77,8 @@ class Recording:
 class Examples:
     """One row per utterance heard as a command phrase."""
 
-    gaps: np.ndarray
+    scores: np.ndarray
+    """The recogniser's own: pocketsphinx's gap, vosk's least word confidence."""
     right: np.ndarray
     intents: list[str]
     """The intent of the phrase heard."""
@@ -75,10 +88,9 @@ class Examples:
     embeddings: np.ndarray
 
 
-def examples(manifest: Path, embedder: SpeechEmbedder) -> Examples:
-    routine = find_routine("foot-massage", "en")
+def examples(manifest: Path, recognizer: Recording) -> Examples:
+    routine = find_routine("foot-massage", recognizer.locale)
     phrases = phrase_book(routine)
-    recognizer = Recording(embedder)
     report = evaluate(read_manifest(manifest, routine), recognizer, phrases, routine)
     # One entry per phrase heard, in the order the clips were heard; the words that are no
     # command (counting) were then ignored by the listener.
@@ -86,16 +98,16 @@ def examples(manifest: Path, embedder: SpeechEmbedder) -> Examples:
     rows = []
     for result in report.clips:
         for label in result.heard:
-            said, gap, embedding = next(heard)
+            said, score, embedding = next(heard)
             command = phrases.parse(said)
             assert command is not None
             right = result.expected != NONE and label == result.expected
             source = Path(result.path).stem.split("-")[0]
-            rows.append((gap, right, command.intent.value, result.expected.split(":")[0],
+            rows.append((score, right, command.intent.value, result.expected.split(":")[0],
                          source, embedding))  # fmt: skip
     assert next(heard, None) is None
-    gaps, right, intents, labels, sources, embeddings = zip(*rows, strict=True)
-    return Examples(np.array(gaps), np.array(right, dtype=float), list(intents), list(labels),
+    scores, right, intents, labels, sources, embeddings = zip(*rows, strict=True)
+    return Examples(np.array(scores), np.array(right, dtype=float), list(intents), list(labels),
                     np.array(sources), np.stack(embeddings))  # fmt: skip
 
 
@@ -121,27 +133,43 @@ def accepted(name: str, accept: np.ndarray, right: np.ndarray) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("manifest", type=Path)
+    parser.add_argument("--engine", choices=("pocketsphinx", "vosk"), default="pocketsphinx")
+    parser.add_argument("--locale", default="en", help="the corpus's language (default en)")
     parser.add_argument(
         "--cost", type=float, default=1.0, help="a wrong acceptance counts this many misses"
     )
-    parser.add_argument("--write", action="store_true", help=f"save the bank to {BANK}")
+    parser.add_argument(
+        "--write", action="store_true", help="save the bank to voice_coach/stt/ENGINE-LOCALE.npz"
+    )
     args = parser.parse_args()
     folder = find_embedding()
     if folder is None:
         raise SystemExit("run 'voice-coach models download speech-embedding' first")
-    found = examples(args.manifest, SpeechEmbedder(folder))
+    if args.engine == "vosk":
+        model = find_model(args.locale)
+        if model is None:
+            raise SystemExit(f"no vosk model for '{args.locale}': install one first")
+        inner: PocketSphinxRecognizer | VoskRecognizer = VoskRecognizer(model, args.locale)
+    elif args.locale != "en":
+        raise SystemExit(f"pocketsphinx knows English only, not '{args.locale}'")
+    else:
+        inner = PocketSphinxRecognizer()
+    found = examples(args.manifest, Recording(inner, SpeechEmbedder(folder)))
     right = found.right
     print(f"{len(right)} utterances heard as a phrase in {args.manifest}: {int(right.sum())} right")
 
-    slope, bias = fit(found.gaps[:, None], right, args.cost)
-    for name, threshold in (("fitted", -bias / slope), ("current", ACCEPT_GAP)):
-        print(accepted(f"gap alone, {name} ACCEPT_GAP = {threshold:.2f}",
-                       found.gaps >= threshold, right))  # fmt: skip
+    if args.engine == "pocketsphinx":
+        slope, bias = fit(found.scores[:, None], right, args.cost)
+        for name, threshold in (("fitted", -bias / slope), ("current", ACCEPT_GAP)):
+            print(accepted(f"gap alone, {name} ACCEPT_GAP = {threshold:.2f}",
+                           found.scores >= threshold, right))  # fmt: skip
+    else:
+        print(accepted("confidence alone, at 0.5", found.scores >= 0.5, right))
 
     bank = Bank.build(found.embeddings, found.labels)
     features = []
     for i, vector in enumerate(bank.vectors):
-        row = bank.features(vector, found.intents[i], found.gaps[i],
+        row = bank.features(vector, found.intents[i], found.scores[i],
                             excluded=found.sources == found.sources[i])  # fmt: skip
         if row is None:
             raise CoachError(f"no example of '{found.intents[i]}' in {args.manifest}")
@@ -151,11 +179,12 @@ def main() -> None:
     weights = fit((x - mean) / scale, right, args.cost)
     bank = dataclasses.replace(bank, feature_mean=mean, feature_scale=scale, weights=weights)
     probability = np.array([bank.probability(row) for row in x])
-    print(accepted("gap with the embedding", probability >= 0.5, right))
+    print(accepted("score with the embedding", probability >= 0.5, right))
     print(f"weights ({', '.join(FEATURES)}, bias):", np.round(weights, 2))
     if args.write:
-        bank.save(BANK)
-        print(f"wrote {BANK} ({BANK.stat().st_size // 1000} kB, {len(right)} examples)")
+        path = bank_file(args.engine, args.locale)
+        bank.save(path)
+        print(f"wrote {path} ({path.stat().st_size // 1000} kB, {len(right)} examples)")
 
 
 if __name__ == "__main__":

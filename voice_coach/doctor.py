@@ -123,6 +123,6 @@ def _recogniser(settings: RunSettings, locale: str) -> str:
     where = f" with the model in {model}" if model else " (its built-in English model)"
     if unverified(recognizer):
         raise CoachError(UNVERIFIED)
-    if recognizer.name == "pocketsphinx":
+    if getattr(recognizer, "verifier", None) is not None:
         where += ", checked by the speech embedding"
     return f"{recognizer.name} for '{locale}'{where}"

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 ENGINES = ("auto", "vosk", "pocketsphinx")
 UNVERIFIED = (
-    "the speech-embedding model is not installed, so pocketsphinx takes more chatter for "
+    "the speech-embedding model is not installed, so the recogniser takes more chatter for "
     f"commands: run 'voice-coach models download {EMBEDDING}'"
 )
 
@@ -32,7 +32,7 @@ def open_recognizer(
         if path is not None:
             from voice_coach.stt.vosk import VoskRecognizer
 
-            return VoskRecognizer(path, locale)
+            return VoskRecognizer(path, locale, embedding_verifier(phrases, "vosk", locale))
         if engine == "vosk" or not locale.startswith("en"):
             names = [
                 info.name
@@ -50,24 +50,32 @@ def open_recognizer(
         raise CoachError(f"pocketsphinx knows English only, not '{locale}': use --engine vosk")
     from voice_coach.stt.sphinx import PocketSphinxRecognizer
 
-    return PocketSphinxRecognizer(embedding_verifier(phrases))
+    return PocketSphinxRecognizer(embedding_verifier(phrases, "pocketsphinx", "en"))
 
 
 def unverified(recognizer: Recognizer) -> bool:
-    """Whether this is pocketsphinx going by its score gap alone (no speech-embedding model)."""
-    return getattr(recognizer, "verifier", True) is None
+    """Whether the recogniser goes by its own score alone although the project has a verifier
+    bank for it (the speech-embedding model is missing)."""
+    from voice_coach.stt.verifier import bank_file
+
+    missing = getattr(recognizer, "verifier", True) is None
+    return missing and bank_file(recognizer.name, recognizer.locale).is_file()
 
 
-def embedding_verifier(phrases: PhraseBook) -> EmbeddingVerifier | None:
-    """pocketsphinx's second opinion, when the speech-embedding model is installed."""
+def embedding_verifier(phrases: PhraseBook, engine: str, locale: str) -> EmbeddingVerifier | None:
+    """A recogniser's second opinion, when the speech-embedding model is installed and the
+    project ships a bank for that recogniser and language (none for a downloaded vosk model:
+    its confidences were never fitted)."""
+    from voice_coach.stt.verifier import Bank, EmbeddingVerifier, bank_file
+
     folder = find_embedding()
-    if folder is None:
+    bank = bank_file(engine, locale)
+    if folder is None or not bank.is_file():
         return None
     from voice_coach.stt.embedding import SpeechEmbedder
-    from voice_coach.stt.verifier import Bank, EmbeddingVerifier
 
     def intent_of(phrase: str) -> str | None:
         command = phrases.parse(phrase)
         return None if command is None else command.intent.value
 
-    return EmbeddingVerifier(SpeechEmbedder(folder), Bank.load(), intent_of)
+    return EmbeddingVerifier(SpeechEmbedder(folder), Bank.load(bank), intent_of)

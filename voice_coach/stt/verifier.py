@@ -1,17 +1,19 @@
-"""A second opinion on a phrase pocketsphinx heard: does the utterance sound like that command?
+"""A second opinion on a phrase the recogniser heard: does the utterance sound like that command?
 
-pocketsphinx's score gap (grammar against free phone loop) rejects most of what is no command,
-but chatter that happens to fit a long phrase, and near-miss words, pass it. Here the utterance
-is embedded (``stt/embedding.py``) and compared with a bank of examples from the generated
-tuning corpus: utterances of each command, and audio that must trigger nothing, each as the
-grammar heard it. Four numbers (the gap, and the mean similarity of the nearest examples of the
-command heard, of other commands, and of nothing) go through a logistic model fitted on the same
-corpus by ``scripts/fit_verifier.py``, which writes the bank.
+The recognisers' own scores (pocketsphinx's gap to a phone loop, vosk's word confidences) reject
+most of what is no command, but chatter that happens to fit a long phrase, and near-miss words,
+pass them. Here the utterance is embedded (``stt/embedding.py``) and compared with a bank of
+examples from the generated tuning corpus: utterances of each command, and audio that must
+trigger nothing, each as the grammar heard it. Four numbers (the recogniser's score, and the
+mean similarity of the nearest examples of the command heard, of other commands, and of
+nothing) go through a logistic model fitted on the same corpus by ``scripts/fit_verifier.py``,
+which writes the bank: one per recogniser and language (``pocketsphinx-en.npz``,
+``vosk-ko.npz``), as the score means something different to each.
 
 The bank needs examples of every phrase: with two phrases of each command, "start" (resume) was
-rejected every time on the real recordings. Measured on the held-out set and the real recordings
-(docs/benchmarks.md), it understands about as many commands as the gap alone with a third to half
-of its false accepts.
+rejected every time on the real recordings. Measured on the held-out sets and the real recordings
+(docs/benchmarks.md), it understands about as many commands as the score alone with a third to a
+quarter of its false accepts.
 """
 
 from __future__ import annotations
@@ -26,12 +28,17 @@ import numpy as np
 from voice_coach.errors import CoachError
 from voice_coach.stt.embedding import SIZE, SpeechEmbedder
 
-BANK = Path(__file__).with_name("pocketsphinx-en.npz")
+
+def bank_file(engine: str, locale: str) -> Path:
+    """Where the bank for a recogniser and language is shipped (it may not exist)."""
+    return Path(__file__).with_name(f"{engine}-{locale}.npz")
+
+
 NONE = "none"
 """The bank's label for audio that must trigger nothing."""
 NEIGHBOURS = 5
 """How many of the nearest examples of a kind are averaged."""
-FEATURES = ("gap", "own", "other", "none")
+FEATURES = ("score", "own", "other", "none")
 """The model's inputs, in order."""
 
 
@@ -64,10 +71,11 @@ class Bank:
         z = (embedding - self.mean) / self.scale
         return z / np.linalg.norm(z, axis=-1, keepdims=True)
 
-    def features(self, vector: np.ndarray, intent: str, gap: float,
+    def features(self, vector: np.ndarray, intent: str, score: float,
                  excluded: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
-        """The model's inputs for a normalised embedding heard as ``intent``; None when the bank
-        has no example of that intent. ``excluded`` masks examples out (when fitting)."""
+        """The model's inputs for a normalised embedding heard as ``intent`` with the
+        recogniser's ``score``; None when the bank has no example of that intent. ``excluded``
+        masks examples out (when fitting)."""
         # Not ``self.vectors @ vector``: a matrix product hands the work to OpenBLAS's threads,
         # which then spin idle for ~20 ms, counted as the coach's CPU (measured: 21 ms per
         # utterance against 0.6 ms for this).
@@ -83,7 +91,7 @@ class Bank:
             return None
         other = nearest((self.labels != intent) & (self.labels != NONE))
         nothing = nearest(self.labels == NONE)
-        return np.array([gap, own, -1.0 if other is None else other,
+        return np.array([score, own, -1.0 if other is None else other,
                          -1.0 if nothing is None else nothing])  # fmt: skip
 
     def probability(self, features: np.ndarray) -> float:
@@ -99,7 +107,7 @@ class Bank:
         )  # fmt: skip
 
     @classmethod
-    def load(cls, path: Path = BANK) -> Bank:
+    def load(cls, path: Path) -> Bank:
         try:
             with np.load(path, allow_pickle=False) as data:
                 bank = cls(
@@ -127,12 +135,12 @@ class EmbeddingVerifier:
         self.bank = bank
         self.intent_of = intent_of
 
-    def confidence(self, pcm: bytes, phrase: str, gap: float) -> float | None:
+    def confidence(self, pcm: bytes, phrase: str, score: float) -> float | None:
         """0 to 1, or None when the bank has no example of the phrase's intent (the caller
-        then goes by the gap alone)."""
+        then goes by its own ``score`` alone)."""
         intent = self.intent_of(phrase)
         if intent is None:
             return None
         vector = self.bank.normalised(self.embedder.embed(pcm))
-        features = self.bank.features(vector, intent, gap)
+        features = self.bank.features(vector, intent, score)
         return None if features is None else self.bank.probability(features)

@@ -2,7 +2,8 @@
 
 One recogniser is kept and its grammar swapped with ``SetGrammar`` when the phrases change; the
 grammar includes ``[unk]`` so that out-of-grammar speech has somewhere to go, and the words'
-confidences decide whether a phrase was really said.
+confidences decide whether a phrase was really said, with the speech-embedding verifier's second
+opinion where the project ships a bank for the language (``stt/verifier.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from voice_coach.errors import CoachError
 from voice_coach.stt.base import SAMPLE_RATE, Recognition
+from voice_coach.stt.verifier import EmbeddingVerifier
 
 
 class VoskRecognizer:
@@ -21,7 +23,8 @@ class VoskRecognizer:
     name = "vosk"
     wants_cleaned = False
 
-    def __init__(self, model_path: Path, locale: str) -> None:
+    def __init__(self, model_path: Path, locale: str,
+                 verifier: EmbeddingVerifier | None = None) -> None:  # fmt: skip
         try:
             import vosk
         except ImportError:
@@ -36,6 +39,7 @@ class VoskRecognizer:
             ) from None
         self.locale = locale
         self.model_path = model_path
+        self.verifier = verifier
         self._recognizer: Any = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
         self._recognizer.SetWords(True)
         self._phrases: tuple[str, ...] = ()
@@ -65,4 +69,6 @@ class VoskRecognizer:
         if not words or said not in usable:
             return None  # nothing, [unk], or not a whole phrase
         # The phrase is as sure as its least sure word.
-        return Recognition(said, min(word["conf"] for word in words))
+        sure = min(word["conf"] for word in words)
+        checked = None if self.verifier is None else self.verifier.confidence(pcm, said, sure)
+        return Recognition(said, sure if checked is None else checked)
