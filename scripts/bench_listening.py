@@ -13,6 +13,8 @@ process (so peak memory is its own).
     .venv/bin/pip install -e ".[bench,ko]"
     .venv/bin/python scripts/bench_listening.py      # builds corpus/heldout(-ko) if missing
     .venv/bin/python scripts/bench_listening.py --sets real    # the real recordings alone
+    # sets measured apart (or side by side, one per core), then one report from their results:
+    .venv/bin/python scripts/bench_listening.py --results /tmp/voice-coach-bench-A /tmp/...-B
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import collections
 import csv
 import json
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -233,6 +236,18 @@ def run_eval(bench: BenchSet, out: Path, who: str) -> dict:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     print(f"  {who} on {bench.name}: {time.time() - began:.0f} s")
     return json.loads(out.read_text())
+
+
+def measured(bench: BenchSet, side: str, who: str, work: Path, earlier: list[Path]) -> dict:
+    """One listener's results on a set: from an earlier run's folder when it has them, else
+    measured now (and kept in ``work``)."""
+    name = f"{bench.slug}-{side}.json"
+    for folder in earlier:
+        if (folder / name).is_file():
+            print(f"  {who} on {bench.name}: from {folder / name}")
+            shutil.copy(folder / name, work / name)
+            return json.loads((work / name).read_text())
+    return run_eval(bench, work / name, who)
 
 
 def columns(manifest: Path) -> dict[str, dict[str, str]]:
@@ -554,6 +569,16 @@ def main() -> None:
         help="held-out Korean set for vosk, when its model is installed (built when missing)",
     )
     parser.add_argument(
+        "--results",
+        type=Path,
+        nargs="*",
+        default=[],
+        metavar="FOLDER",
+        help="folders of earlier runs (printed at their end): a set whose results are there is "
+        "reported from them instead of measured again, so that sets run apart (or side by side) "
+        "make one report",
+    )
+    parser.add_argument(
         "--sets",
         default=",".join(SETS),
         help=f"which sets to run, comma-separated (default: all of {', '.join(SETS)}); the "
@@ -584,15 +609,15 @@ def main() -> None:
         raise SystemExit("nothing to measure")
     results = []
     for bench in sets:
-        ours = run_eval(bench, work / f"{bench.slug}-ours.json", "voice-coach")
-        theirs = run_eval(bench, work / f"{bench.slug}-peer.json", "peer")
+        ours = measured(bench, "ours", "voice-coach", work, args.results)
+        theirs = measured(bench, "peer", "peer", work, args.results)
         results.append((bench, ours, theirs))
     docs = args.docs or (ROOT / "docs" if chosen == set(SETS) else work)
     docs.mkdir(exist_ok=True)
     text = page(report(results, docs))
     (docs / "benchmarks.md").write_text(text)
     print(text)
-    print(f"written to {docs / 'benchmarks.md'}")
+    print(f"written to {docs / 'benchmarks.md'}; this run's results are in {work}")
 
 
 if __name__ == "__main__":
