@@ -69,12 +69,13 @@ REGISTRY: dict[str, ModelInfo] = {
                   "8c8d07cec1bce31add14967c16891c84152cdf76d391e33c08278119b9ea96e5", None,
                   "Turkish, small"),
         # Two ONNX files from the openWakeWord 0.5.1 wheel on PyPI: the mel spectrogram and
-        # Google's speech embedding; the pocketsphinx recogniser checks what it hears with them.
+        # Google's speech embedding; pocketsphinx (and vosk in Korean) check what they hear with
+        # them.
         ModelInfo(EMBEDDING, "en",
                   "https://files.pythonhosted.org/packages/00/b7/4bbef6bd840866579672eb7240c19f54"
                   "7dcb12dc685dbf725a67a6afbac3/openwakeword-0.5.1-py3-none-any.whl",
                   "015467e49f08b0ef8efa433690ce70566abb72f7c36501a6fa893762b4ddc559", 16_669_337,
-                  "speech embedding (2.4 MB kept): fewer false accepts with pocketsphinx",
+                  "speech embedding (2.4 MB kept): fewer false accepts (pocketsphinx; vosk in ko)",
                   ("openwakeword/resources/models/melspectrogram.onnx",
                    "openwakeword/resources/models/embedding_model.onnx")),
     )
