@@ -45,8 +45,8 @@ from voice_coach.stt.vosk import VoskRecognizer  # noqa: E402
 
 
 class Recording:
-    """A recogniser without a verifier, accepting every whole phrase and keeping its score
-    (pocketsphinx's gap, vosk's least word confidence) and embedding."""
+    """A recogniser without its verifier, accepting every whole phrase and keeping its own score
+    (pocketsphinx's gap, vosk's least word confidence) and the embedding."""
 
     def __init__(self, inner: PocketSphinxRecognizer | VoskRecognizer,
                  embedder: SpeechEmbedder) -> None:  # fmt: skip
@@ -61,12 +61,7 @@ class Recording:
         return self.inner.known(phrase)
 
     def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
-        usable = tuple(p for p in phrases if self.known(p))
-        if isinstance(self.inner, PocketSphinxRecognizer):
-            scored = self.inner.score(pcm, usable)
-        else:
-            heard = self.inner.recognize(pcm, usable)
-            scored = None if heard is None else (heard.text, heard.confidence)
+        scored = self.inner.score(pcm, tuple(p for p in phrases if self.known(p)))
         if scored is None:
             return None
         self.heard.append((*scored, self.embedder.embed(pcm)))

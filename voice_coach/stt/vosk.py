@@ -57,18 +57,25 @@ class VoskRecognizer:
         usable = tuple(p for p in phrases if self.known(p))
         if not usable:
             return None
-        if usable != self._phrases:
+        scored = self.score(pcm, usable)
+        if scored is None:
+            return None
+        said, sure = scored
+        checked = None if self.verifier is None else self.verifier.confidence(pcm, said, sure)
+        return Recognition(said, sure if checked is None else checked)
+
+    def score(self, pcm: bytes, phrases: tuple[str, ...]) -> tuple[str, float] | None:
+        """The phrase the grammar picks and the confidence of its least sure word (the phrase is
+        as sure as that); None for nothing, ``[unk]``, or not a whole phrase."""
+        if phrases != self._phrases:
             # "[unk]" gives out-of-grammar speech somewhere to go, when the model has it.
             extra = ["[unk]"] if self.known("[unk]") else []
-            self._recognizer.SetGrammar(json.dumps([*usable, *extra], ensure_ascii=False))
-            self._phrases = usable
+            self._recognizer.SetGrammar(json.dumps([*phrases, *extra], ensure_ascii=False))
+            self._phrases = phrases
         self._recognizer.AcceptWaveform(pcm)
         result = json.loads(self._recognizer.FinalResult())
         words = result.get("result", [])
         said = " ".join(word["word"] for word in words)
-        if not words or said not in usable:
-            return None  # nothing, [unk], or not a whole phrase
-        # The phrase is as sure as its least sure word.
-        sure = min(word["conf"] for word in words)
-        checked = None if self.verifier is None else self.verifier.confidence(pcm, said, sure)
-        return Recognition(said, sure if checked is None else checked)
+        if not words or said not in phrases:
+            return None
+        return said, min(word["conf"] for word in words)
