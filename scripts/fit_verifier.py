@@ -34,9 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from voice_coach.app import phrase_book  # noqa: E402
 from voice_coach.catalog import find_routine  # noqa: E402
+from voice_coach.engines import open_recognizer  # noqa: E402
 from voice_coach.errors import CoachError  # noqa: E402
 from voice_coach.evaluation import NONE, evaluate, read_manifest  # noqa: E402
-from voice_coach.models import find_embedding, find_model  # noqa: E402
+from voice_coach.models import find_embedding  # noqa: E402
 from voice_coach.stt.base import Recognition  # noqa: E402
 from voice_coach.stt.embedding import SpeechEmbedder  # noqa: E402
 from voice_coach.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E402
@@ -140,16 +141,15 @@ def main() -> None:
     folder = find_embedding()
     if folder is None:
         raise SystemExit("run 'voice-coach models download speech-embedding' first")
-    if args.engine == "vosk":
-        model = find_model(args.locale)
-        if model is None:
-            raise SystemExit(f"no vosk model for '{args.locale}': install one first")
-        inner: PocketSphinxRecognizer | VoskRecognizer = VoskRecognizer(model, args.locale)
-    elif args.locale != "en":
-        raise SystemExit(f"pocketsphinx knows English only, not '{args.locale}'")
-    else:
-        inner = PocketSphinxRecognizer()
-    found = examples(args.manifest, Recording(inner, SpeechEmbedder(folder)))
+    try:
+        # The coach's own choice of recogniser and model, with its messages for what is
+        # missing. Its verifier is never asked: Recording reads the recogniser's own score.
+        phrases = phrase_book(find_routine("foot-massage", args.locale))
+        opened = open_recognizer(args.engine, args.locale, phrases)
+    except CoachError as error:
+        raise SystemExit(str(error)) from None
+    assert isinstance(opened, PocketSphinxRecognizer | VoskRecognizer)
+    found = examples(args.manifest, Recording(opened, SpeechEmbedder(folder)))
     right = found.right
     print(f"{len(right)} utterances heard as a phrase in {args.manifest}: {int(right.sum())} right")
 
