@@ -3,6 +3,8 @@
 # it the default output, with its monitor as the default input. Prints the environment to use:
 #   eval "$(scripts/audio-server.sh)"
 # Safe to run again: an already running server is reused.
+# When it started the server, it also prints VOICE_COACH_PULSE_STARTED=1, so that the caller
+# can stop it again (pactl exit) when done.
 set -euo pipefail
 runtime="${XDG_RUNTIME_DIR:-/tmp/voice-coach-pulse-$(id -u)}"
 mkdir -p "$runtime"
@@ -17,6 +19,7 @@ if ! pactl info >/dev/null 2>&1; then
         pulseaudio "${args[@]}"
     fi
     for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+    echo "export VOICE_COACH_PULSE_STARTED=1"
 fi
 if ! pactl list short sinks | grep -q $'\troom\t'; then
     pactl load-module module-null-sink sink_name=room sink_properties=device.description=room >/dev/null

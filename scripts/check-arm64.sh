@@ -9,12 +9,12 @@
 # Subset: phrase parsing, routine files, whole text sessions, speech synthesised with espeak-ng
 # and recognised by pocketsphinx (the voices and recogniser the Pi runs by default), and the
 # verifier's bank.
-# ARM64_ROOTFS (default /var/tmp/voice-coach-arm64) keeps the root file system between runs.
+# ARM64_ROOTFS (default /var/tmp/voice-coach-arm64) keeps the root file system between runs;
+# DEBIAN_MIRROR (default: the one in this machine's apt sources) is where it comes from.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rootfs="${ARM64_ROOTFS:-/var/tmp/voice-coach-arm64}"
-mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SECONDS=0
 
 if [[ "$(id -u)" -ne 0 ]]; then
@@ -45,7 +45,23 @@ if [[ -f "$host_bundle" ]]; then
     pip_bind=(-b "$host_bundle:/host-ca.crt")
 fi
 
+# The Debian mirror this machine's own apt uses (DEBIAN_MIRROR overrides it): the first
+# deb URI of its sources, in the one-line or the deb822 format.
+debian_mirror() {
+    local sources=(/etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources)
+    local existing=()
+    for file in "${sources[@]}"; do [[ -f "$file" ]] && existing+=("$file"); done
+    ((${#existing[@]})) || return 0
+    sed -n -e 's/^deb \(\[[^]]*\] \)\{0,1\}\([a-z+]*:\/\/[^ ]*\) .*/\2/p' \
+        -e 's/^URIs: *\([^ ]*\).*/\1/p' "${existing[@]}" | grep -v -e security -e updates | head -n 1
+}
+
 if [[ ! -x "$rootfs/venv/bin/python" ]]; then
+    mirror="${DEBIAN_MIRROR:-$(debian_mirror)}"
+    if [[ -z "$mirror" ]]; then
+        echo "check-arm64: no Debian mirror in /etc/apt/sources*; set DEBIAN_MIRROR to one" >&2
+        exit 1
+    fi
     packages="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$root/scripts/apt-packages.txt" | paste -sd,)"
     rm -rf "$rootfs"
     debootstrap --arch=arm64 --foreign --variant=minbase \
@@ -62,7 +78,7 @@ mkdir -p "$rootfs/src"
 git -C "$root" ls-files -z | tar -C "$root" --null -T - -c | tar -x -C "$rootfs/src"
 started=$SECONDS
 binds+=("${pip_bind[@]}")
-guest / "${pip_env[@]}" /venv/bin/pip install -q /src pytest hypothesis
+guest / "${pip_env[@]}" /venv/bin/pip install -q -c /src/scripts/constraints.txt /src pytest hypothesis
 echo "check-arm64: installed in $((SECONDS - started)) s"
 
 started=$SECONDS

@@ -64,8 +64,10 @@ if [[ ! -x "$prefix/venv/bin/python" ]]; then
     # Debian's own Python: the service user must be able to run it (not one under /root).
     /usr/bin/python3 -m venv "$prefix/venv"
 fi
-"$prefix/venv/bin/python" -m pip install --quiet --upgrade pip
-"$prefix/venv/bin/python" -m pip install --quiet --upgrade "$root"
+# At the versions the tests were run with (scripts/constraints.txt).
+pins=(--constraint "$root/scripts/constraints.txt")
+"$prefix/venv/bin/python" -m pip install --quiet "${pins[@]}" --upgrade pip
+"$prefix/venv/bin/python" -m pip install --quiet "${pins[@]}" --upgrade "$root"
 install -m 0644 "$root/README.md" "$prefix/README.md"
 
 # 4. A settings file to edit (device names, voice, language...), readable by the service only.

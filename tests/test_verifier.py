@@ -135,11 +135,27 @@ def test_natural_voice_chatter_fitted_to_a_command_is_ignored_and_commands_are_n
                           ("Repeat that.", "repeat")):  # fmt: skip
         pcm = quiet(0.5) + said(voice, text) + quiet(1.0)
         assert obeyed(checked, pcm) == [command], text
-    for chatter in ("Let's watch a movie after this.", "Where did I put my phone?"):
+    taken_by_the_gap = []
+    for chatter in CHATTER:
         pcm = quiet(0.5) + said(voice, chatter) + quiet(1.0)
         assert obeyed(checked, pcm) == [], chatter
-        # The gap alone takes it for a command ("next one", "repeat that"): the test means it.
-        assert len(obeyed(gap_alone, pcm)) == 1, chatter
+        taken_by_the_gap += obeyed(gap_alone, pcm)
+    # The gap alone takes some of it for commands ("next one", "repeat that"; 5 of the 8 when
+    # written), so the ignoring above is the second opinion's doing. Which ones it takes moves
+    # with the processor and the packages' versions, so only a share is asserted.
+    assert len(taken_by_the_gap) >= 2, taken_by_the_gap
+
+
+CHATTER = (
+    "Let's watch a movie after this.",
+    "Where did I put my phone?",
+    "I need to go back to the shop later.",
+    "Can you pass me the towel?",
+    "Did you hear that noise?",
+    "The next bus is at six.",
+    "Let's stop for lunch soon.",
+    "Say it louder, I can't hear the radio.",
+)
 
 
 def test_korean_words_vosk_alone_takes_for_commands_are_ignored_and_commands_are_not():

@@ -261,9 +261,10 @@ def models_command(args: argparse.Namespace) -> int:
         print(f"model for '{args.locale}': {found or 'none (pocketsphinx for English)'}")
     else:
         print(f"Downloading {args.name} ...", file=sys.stderr)
+        progress = models.DownloadProgress()
         installed = models.download(args.name, url=args.url, sha256=args.sha256,
-                                    target=args.dir, progress=models.show_download)  # fmt: skip
-        print(f"\nInstalled {installed}", file=sys.stderr)
+                                    target=args.dir, progress=progress)  # fmt: skip
+        print(f"{chr(10) if progress.terminal else ''}Installed {installed}", file=sys.stderr)
     return 0
 
 

