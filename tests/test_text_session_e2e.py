@@ -120,8 +120,8 @@ def test_staying_on_the_coach_begins_again_on_start_and_quits_without_a_place(xd
     said = [e["text"] for e in run.of("say")]
     closing = said.index(first.of("say")[-1]["text"])
     assert said[closing + 1 : closing + 3] == [
-        "I am here when you want another massage. Just say start.",
-        "Say start to begin the massage again, or quit to stop listening.",
+        "I am here when you want to go again. Just say start.",
+        "Say start to begin again from the top, or quit to stop listening.",
     ]
     assert said[closing + 3] == said[0]  # the welcome again
     assert run.steps[: len(first.steps)] == first.steps

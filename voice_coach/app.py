@@ -35,8 +35,11 @@ ROOM_DELAY = 0.04
 the sound card's buffers)."""
 
 
-def checked_variant(routine: Routine, variant: str) -> str:
+def checked_variant(routine: Routine, variant: str | None) -> str:
+    """``variant`` if the routine has it; None: "standard", or the routine's first variant."""
     known = [v.id for v in routine.variants]
+    if variant is None:
+        return "standard" if "standard" in known else known[0]
     if variant not in known:
         raise CoachError(
             f"routine '{routine.id}' has no variant '{variant}'; choose one of: {', '.join(known)}"
@@ -80,6 +83,8 @@ def run(settings: RunSettings) -> int:
         locale=routine.locale, device=settings.speaker, virtual=virtual, notice=notice, room=room,
     )  # fmt: skip
     source = settings.resolved_input
+    if source not in ("mic", "text") and not source.lower().endswith(".wav"):
+        raise CoachError(f"unknown input '{source}': use mic, text, or a file ending in .wav")
     recognizer = None
     phrases = phrase_book(routine)
     if source != "text":
@@ -139,7 +144,8 @@ def run(settings: RunSettings) -> int:
         if stop_prompt:
             stop_prompt()
     if reason == "interrupted":
-        print("voice-coach: stopped. Your place is saved.", file=sys.stderr)
+        print("voice-coach: stopped. " + ("Your place is saved." if runner.place_saved else
+              "Next time it starts with the safety questions."), file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -151,8 +157,6 @@ def _run_virtual(source: str, recognizer: Recognizer | None, common: dict[str, A
     if source == "text":
         VirtualRunner(source=ScriptInput(iter(sys.stdin.readline, "")), **common).run()
         return 0
-    if not source.lower().endswith(".wav"):
-        raise CoachError(f"unknown input '{source}': use mic, text, or a file ending in .wav")
     assert recognizer is not None
     runner: VirtualRunner | None = None
 

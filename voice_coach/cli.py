@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="print a routine's whole spoken script")
     show.add_argument("routine", help="routine id or file")
-    show.add_argument("--variant", default="standard")
+    show.add_argument("--variant", help="default: standard, or the routine's first")
     show.add_argument("--locale", default="en")
 
     check = commands.add_parser("check", help="validate a routine file")
@@ -230,6 +230,8 @@ def run_settings(args: argparse.Namespace, config: dict[str, Any]) -> RunSetting
 
 def say(text: str, locale: str, output: str | None, voice: str, device: str | None) -> int:
     """Speak one phrase on the speaker, or write it to a WAV file."""
+    if not text.strip():
+        raise CoachError('nothing to say: give the words, e.g. voice-coach say "Hello there"')
     notice: list[str] = []
     speaker = open_speaker(
         output or "speaker", voice=voice, espeak_voice=Prompts.load(locale).espeak_voice,
@@ -270,7 +272,8 @@ def models_command(args: argparse.Namespace) -> int:
 
 def check(path: Path) -> int:
     routine = load_routine(path)
-    Plan(routine)
+    for variant in routine.variants:
+        Plan(routine, variant.id)
     PhraseBook.load(routine.locale)
     Prompts.load(routine.locale)
     print(f"{path}: ok - {summary(routine)}")

@@ -62,6 +62,10 @@ KEYS: dict[str, tuple[Callable[[Any], str | None], str]] = {
 }
 
 
+MAX_CONFIG = 64 << 10
+"""A settings file is a few lines."""
+
+
 def config_path() -> Path:
     return config_dir() / "config.toml"
 
@@ -69,9 +73,9 @@ def config_path() -> Path:
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """The settings in the file (empty when there is no file)."""
     path = path or config_path()
-    if not path.is_file():
+    if not path.exists():
         return {}
-    source = TomlFile.read(path)
+    source = TomlFile.read(path, MAX_CONFIG, "a settings file")
     for key, value in source.data.items():
         if key not in KEYS:
             known = ", ".join(KEYS)

@@ -53,12 +53,16 @@ class Plan:
         self.variant = routine.variant(variant_id)
         chosen = set(self.variant.steps) if self.variant.steps is not None else None
         steps = [s for s in routine.steps if chosen is None or s.id in chosen]
-        self.techniques: tuple[Step, ...] = tuple(s for s in steps if s.per_side)
+        per_side = tuple(s for s in steps if s.per_side)
+        self.techniques: tuple[Step, ...] = per_side or tuple(steps)
+        """The numbered steps ("step 3 of 12"): the per-side block, or every step of a routine
+        that has none."""
         stops: list[Stop] = []
         block_done = False
         for step in steps:
             if not step.per_side:
-                stops.append(self._stop(len(stops), step, None, 0, 0))
+                number = 0 if per_side else self.techniques.index(step) + 1
+                stops.append(self._stop(len(stops), step, None, 0, number))
             elif not block_done:
                 block_done = True
                 for side_index, side in enumerate(routine.sides):

@@ -333,7 +333,7 @@ class RealtimeRunner(Runner):
                       file=sys.stderr)  # fmt: skip
                 return item
             case _Interrupted():
-                self.save_place()
+                self.place_saved = self.save_place(self.clock.now())
                 self.end_reason = "interrupted"
                 return None
             case _Line():

@@ -7,6 +7,7 @@ with a "did you mean" for misspelt keys and step ids.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -108,6 +109,9 @@ class Routine:
         raise KeyError(variant_id)
 
 
+MAX_HOLD = 3600
+"""The longest hold, in seconds: an hour (the foot massage's longest is two minutes)."""
+
 _TOP_KEYS = {
     "id",
     "title",
@@ -164,9 +168,17 @@ class _Reader:
             raise self.source.error([*where, key], f"'{key}' must be {wanted}")
         return value
 
+    def seconds(self, table: Mapping[str, Any], key: str, where: KeyPath, low: float,
+                high: float, default: Any = ...) -> Any:  # fmt: skip
+        """A number of seconds (or a scale) from ``low`` to ``high``; never inf or nan."""
+        value = self.value(table, key, (int, float), where, default)
+        if value is not default and not (math.isfinite(value) and low <= value <= high):
+            raise self.source.error([*where, key], f"'{key}' must be from {low:g} to {high:g}")
+        return value
+
     def text(self, table: Mapping[str, Any], key: str, where: KeyPath, default: Any = ...) -> Any:
         value = self.value(table, key, str, where, default)
-        if isinstance(value, str) and not value.strip():
+        if key in table and not value.strip():
             raise self.source.error([*where, key], f"'{key}' must not be empty")
         return spoken(value) if isinstance(value, str) else value
 
@@ -205,7 +217,7 @@ _KIND_NAMES = {
 
 def load_routine(path: Path) -> Routine:
     """Load and validate a routine file; raise :class:`DataFileError` naming file and line."""
-    source = TomlFile.read(path)
+    source = TomlFile.read(path, what="a routine file")
     read = _Reader(source)
     data = source.data
     read.keys(data, _TOP_KEYS, [])
@@ -251,11 +263,7 @@ def load_routine(path: Path) -> Routine:
 
 def _step(read: _Reader, table: dict[str, Any], where: KeyPath) -> Step:
     read.keys(table, _STEP_KEYS, where)
-    hold = read.value(table, "hold", (int, float), where)
-    if hold < 0:
-        raise read.source.error(
-            [*where, "hold"], "'hold' must be 0 (wait for next) or more seconds"
-        )
+    hold = read.seconds(table, "hold", where, 0, MAX_HOLD)
     cues = []
     for cue in read.value(table, "cues", list, where, default=[]):
         if not isinstance(cue, dict):
@@ -264,7 +272,7 @@ def _step(read: _Reader, table: dict[str, Any], where: KeyPath) -> Step:
             )
         read.keys(cue, _CUE_KEYS, where)
         at = read.value(cue, "at", (int, float), [*where, "cues"])
-        if not 0 < at < hold:
+        if not (math.isfinite(at) and 0 < at < hold):
             raise read.source.error(
                 [*where, "cues"], f"cue at {at} s is outside the hold (0 to {hold} s)"
             )
@@ -324,9 +332,7 @@ def _variant(read: _Reader, name: str, table: Any, step_ids: list[str]) -> Varia
     steps = read.strings(table, "steps", where) if "steps" in table else None
     for step_id in steps or ():
         _known_step(read, step_id, step_ids, [*where, "steps"])
-    scale = read.value(table, "hold_scale", (int, float), where, default=1.0)
-    if scale <= 0:
-        raise read.source.error([*where, "hold_scale"], "'hold_scale' must be more than 0")
+    scale = read.seconds(table, "hold_scale", where, 0.05, 10, default=1.0)
     return Variant(
         id=name, title=read.text(table, "title", where), steps=steps, hold_scale=float(scale)
     )

@@ -7,8 +7,9 @@ session runs in moments and always the same way. The real-time run is in ``realt
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import math
+import sys
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from voice_coach.events import (
 from voice_coach.listener import Listener, Utterance
 from voice_coach.ports import Output, Speaker
 from voice_coach.progress import Progress
-from voice_coach.session import Mode, Session
+from voice_coach.session import Session
 from voice_coach.store import PreferenceStore, ProgressStore
 from voice_coach.transcript import Transcript
 
@@ -62,7 +63,7 @@ def parse_script_line(line: str) -> ScriptLine:
             delay = float(head)
         except ValueError:
             return ScriptLine(0.0, text)
-        if delay >= 0:
+        if math.isfinite(delay) and delay >= 0:
             return ScriptLine(delay, rest.strip())
     return ScriptLine(0.0, text)
 
@@ -90,6 +91,12 @@ class Runner:
         self.end_reason: str | None = None
         self.timer_at: float | None = None
         self.locale = session.plan.routine.locale
+        self._unsaved: tuple[Progress | None] | None = None
+        """The place that could not be saved yet (kept here, retried at every save)."""
+        self._unsaved_voice: dict[str, int] = {}
+        self._save_failing = False
+        self.place_saved = False
+        """Set on an interruption: whether a place to come back to was saved."""
         speaker.set_voice(session.rate, session.volume)
 
     def typed(self, t: float, text: str) -> Heard:
@@ -129,27 +136,60 @@ class Runner:
                     self.timer_at = None
                 case SetVoice(rate=rate, volume=volume):
                     self.speaker.set_voice(rate, volume)
-                    self.preferences.save({"rate": rate, "volume": volume})
+                    self._unsaved_voice.update(rate=rate, volume=volume)
+                    self.flush_saves(t)
                 case Save(progress=progress):
-                    self.save(progress)
+                    self._unsaved = (progress,)
+                    self.flush_saves(t)
                 case End(reason=reason):
                     self.end_reason = reason
 
-    def save(self, progress: Progress | None) -> None:
-        plan = self.session.plan
-        if progress is None:
-            self.progress.clear(plan.routine.id, plan.variant.id, self.locale)
-        else:
-            self.progress.save(progress, self.locale)
+    def flush_saves(self, t: float) -> bool:
+        """Write what is waiting to be saved; True when everything is on disk.
 
-    def save_place(self) -> None:
-        """Save where the person is, if they are in the routine (on an interruption)."""
-        with contextlib.suppress(IndexError):
-            if self.session.mode is Mode.STEP:
-                self.save(self.session.progress())
+        A full disk or a read-only state folder does not stop the coaching: the place is kept
+        in memory, the failure is reported once, and every later save (and the end of the run)
+        tries again."""
+        plan = self.session.plan
+        try:
+            if self._unsaved is not None:
+                (progress,) = self._unsaved
+                if progress is None:
+                    self.progress.clear(plan.routine.id, plan.variant.id, self.locale)
+                else:
+                    self.progress.save(progress, self.locale)
+                self._unsaved = None
+            if self._unsaved_voice:
+                self.preferences.save(self._unsaved_voice)
+                self._unsaved_voice = {}
+        except OSError as exc:
+            if not self._save_failing:
+                self._save_failing = True
+                print(f"voice-coach: cannot save your place ({exc.strerror or exc}: "
+                      f"{exc.filename or self.progress.folder}); carrying on, and trying again "
+                      "at every step", file=sys.stderr)  # fmt: skip
+                self.transcript.write(t, "save-failed", error=str(exc))
+            return False
+        if self._save_failing:
+            self._save_failing = False
+            print("voice-coach: saving works again; your place is saved.", file=sys.stderr)
+            self.transcript.write(t, "saved")
+        return True
+
+    def save_place(self, t: float) -> bool:
+        """On an interruption: save where the person is if they are in the routine (after the
+        safety check). True when a place to come back to is on disk (that one, or the one
+        the person was being offered)."""
+        session = self.session
+        if session.resumable:
+            self._unsaved = (session.progress(),)
+        return self.flush_saves(t) and (session.resumable or session.saved is not None)
 
     def finish(self, t: float) -> None:
-        """Log the end and release the outputs."""
+        """Save what could not be saved before (one more try), log the end, release the
+        outputs."""
+        if not self.flush_saves(t):
+            print("voice-coach: your place could not be saved.", file=sys.stderr)
         self.transcript.write(t, "end", reason=self.end_reason)
         self.speaker.close()
         self.transcript.close()

@@ -146,6 +146,12 @@ class Session:
                                Intent.RESUME, Intent.BACK, Intent.QUIT} | _VOICE.keys()  # fmt: skip
         return frozenset(Intent) - _ANSWERS - ({Intent.PAUSE} if self.paused else {Intent.RESUME})
 
+    @property
+    def resumable(self) -> bool:
+        """Whether there is a place to come back to: only in the routine, after the safety
+        check (a session stopped during it asks every question again next time)."""
+        return self.mode is Mode.STEP
+
     def progress(self) -> Progress:
         stop = self.stop
         return Progress(
@@ -342,8 +348,11 @@ class Session:
             self.confirm = None
             self._asking = None
             if kind is Intent.QUIT:
-                self._say(self.prompts.say("quit_confirmed"))
-                self._end("quit", self._save_current())
+                resumable = self.resumable
+                self._say(self.prompts.say("quit_confirmed" if resumable else "quit_before_start"))
+                # During the safety check there is no place to come back to: the next run
+                # asks every question again (and a place declined for it is dropped).
+                self._end("quit", Save(self.progress() if resumable else None))
             else:
                 self.paused = False
                 self.mode = Mode.STEP
@@ -351,7 +360,9 @@ class Session:
         elif intent is Intent.NO:
             self.confirm = None
             self._asking = None
-            self._say(self.prompts.say("quit_cancelled"))
+            self._say(
+                self.prompts.say("quit_cancelled_paused" if self.paused else "quit_cancelled")
+            )
             self._carry_on()
         elif intent is Intent.REPEAT:
             self._reask()
@@ -391,7 +402,9 @@ class Session:
         elif intent is Intent.STATUS:
             self._say(self._status())
         elif intent is Intent.HELP:
-            self._say(self.prompts.say("help_step"))
+            self._say(
+                self.prompts.say("help_step" if self.plan.routine.sides else "help_step_no_sides")
+            )
         elif intent is Intent.MORE_TIME:
             self._more_time()
         else:
@@ -647,8 +660,7 @@ class Session:
 
     def _no_input(self) -> None:
         self._say(self.prompts.say("no_input"))
-        save = self._save_current() if self.mode is Mode.STEP else None
-        self._end("no-input", save)
+        self._end("no-input", Save(self.progress()) if self.resumable else None)
 
     # ------------------------------------------------------------------------------ output
 
@@ -682,6 +694,15 @@ class Session:
                     side=stop.side.name,
                 )
             )
+        elif stop.number:
+            parts.append(
+                self.prompts.say(
+                    "status_step_no_side",
+                    number=stop.number,
+                    total=len(self.plan.techniques),
+                    title=stop.step.title,
+                )
+            )
         else:
             parts.append(self.prompts.say("status_prep", title=stop.step.title))
         if self.paused:
@@ -692,9 +713,6 @@ class Session:
         total = left + self.plan.estimate_seconds(stop.index + 1, frozenset(self.omitted))
         parts.append(self.prompts.say("status_total", minutes=self.prompts.duration(total)))
         return " ".join(parts)
-
-    def _save_current(self) -> Save:
-        return Save(self.progress())
 
     def _end(self, reason: str, save: Save | None = None) -> None:
         self._out.append(CancelTimer())

@@ -12,8 +12,9 @@ class RunSettings:
 
     routine: str = "foot-massage"
     """Routine id (or a path to a routine file)."""
-    variant: str = "standard"
-    """Which variant of the routine: ``standard`` or ``quick`` for the foot massage."""
+    variant: str | None = None
+    """Which variant of the routine: ``standard`` or ``quick`` for the foot massage; None:
+    ``standard``, or the first the routine has."""
     locale: str = "en"
     """Language of the routine, the command phrases, the prompts and the voice."""
     input: str | None = None

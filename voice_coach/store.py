@@ -12,10 +12,14 @@ import json
 import logging
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
+from voice_coach import datafile
+from voice_coach.errors import DataFileError
 from voice_coach.progress import Progress
+from voice_coach.session import VOICE_LEVELS
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +47,53 @@ def write_json_atomic(path: Path, data: Any) -> None:
         os.close(dir_fd)
 
 
+MAX_STATE = 64 << 10
+"""A progress or preferences file is a few hundred bytes."""
+STALE_TEMPORARY = 60.0
+"""Seconds after which a temporary file left by a killed save is removed."""
+
+
 def read_json(path: Path) -> Any | None:
-    """The JSON in ``path``; None when missing. A damaged file is moved aside, not lost."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    """The JSON in ``path``; None when missing. A damaged file (not JSON, not UTF-8, too large,
+    too deep, a folder...) is moved aside, never deleted, and the coach starts afresh."""
+    if not os.path.lexists(path):
         return None
     try:
-        return json.loads(text)
-    except ValueError:
-        _set_aside(path, "not valid JSON")
+        return datafile.read_json(path, MAX_STATE, "a saved state file")
+    except DataFileError as exc:
+        if exc.problem == "no such file":
+            return None
+        set_aside(path, exc.problem)
         return None
 
 
-def _set_aside(path: Path, why: str) -> None:
-    aside = path.with_name(path.name + ".damaged")
-    os.replace(path, aside)
-    log.warning("%s is %s; moved it to %s and started afresh", path, why, aside)
+def set_aside(path: Path, why: str) -> Path | None:
+    """Move a damaged file to the first free ``NAME.damaged``, ``NAME.damaged.2``, ... beside
+    it (an earlier damaged copy is never overwritten); None when it cannot be moved."""
+    for number in range(1, 1000):
+        aside = path.with_name(path.name + (".damaged" if number == 1 else f".damaged.{number}"))
+        if os.path.lexists(aside):
+            continue
+        try:
+            os.rename(path, aside)
+        except OSError as exc:
+            log.warning("%s is %s and cannot be moved aside (%s); it is ignored", path, why, exc)
+            return None
+        log.warning("%s is %s; moved it to %s and started afresh", path, why, aside)
+        return aside
+    log.warning("%s is %s; too many damaged copies beside it to keep another", path, why)
+    return None
+
+
+def remove_stale_temporaries(folder: Path, now: float | None = None) -> None:
+    """Remove the ``.NAME.*.tmp`` files that killed saves left behind (a save in progress is
+    younger than STALE_TEMPORARY seconds and is left alone)."""
+    now = time.time() if now is None else now
+    with contextlib.suppress(OSError):
+        for leftover in folder.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - leftover.lstat().st_mtime > STALE_TEMPORARY:
+                    leftover.unlink()
 
 
 class ProgressStore:
@@ -67,6 +101,7 @@ class ProgressStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        remove_stale_temporaries(folder / "progress")
 
     def path(self, routine: str, variant: str, locale: str) -> Path:
         return self.folder / "progress" / f"{routine}.{variant}.{locale}.json"
@@ -79,15 +114,16 @@ class ProgressStore:
         try:
             return Progress.from_json(data)
         except ValueError as exc:
-            _set_aside(path, f"not a progress record ({exc})")
+            set_aside(path, f"not a progress record ({exc})")
             return None
 
     def save(self, progress: Progress, locale: str) -> None:
         write_json_atomic(self.path(progress.routine, progress.variant, locale), progress.to_json())
 
     def clear(self, routine: str, variant: str, locale: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path(routine, variant, locale).unlink()
+        path = self.path(routine, variant, locale)
+        if os.path.lexists(path):
+            path.unlink()
 
 
 class PreferenceStore:
@@ -95,12 +131,18 @@ class PreferenceStore:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "preferences.json"
+        remove_stale_temporaries(folder)
 
     def load(self) -> dict[str, int]:
+        """The remembered levels; a value out of range (edited by hand) is ignored."""
         data = read_json(self.path)
         if not isinstance(data, dict):
             return {}
-        return {k: v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool)}
+        return {
+            key: value
+            for key, value in data.items()
+            if key in ("rate", "volume") and type(value) is int and value in VOICE_LEVELS
+        }
 
     def save(self, values: dict[str, int]) -> None:
         write_json_atomic(self.path, {**self.load(), **values})

@@ -14,7 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from voice_coach.datafile import MAX_DEPTH, check_depth, check_dotted_keys, read_text
 from voice_coach.errors import DataFileError
+
+MAX_TOML = 256 << 10
+"""Routines, settings and phrase files are a few KB; 256 KB leaves room for long ones."""
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*(?:\"([^\"]+)\"|'([^']+)'|([A-Za-z0-9_\-]+))\s*=")
@@ -29,6 +33,7 @@ class TomlFile:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines = text.splitlines()
+        check_dotted_keys(path, text)
         try:
             self.data: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -37,17 +42,15 @@ class TomlFile:
             raise DataFileError(
                 path, int(found.group(1)) if found else None, f"not valid TOML: {message}"
             ) from None
+        except RecursionError:
+            raise DataFileError(path, None, f"nested more than {MAX_DEPTH} levels deep") from None
+        check_depth(path, self.data, finite=False)
 
     @classmethod
-    def read(cls, path: Path) -> TomlFile:
-        """Read and parse ``path``; unreadable files become a :class:`DataFileError`."""
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DataFileError(path, None, "no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataFileError(path, None, f"cannot read the file: {exc}") from None
-        return cls(path, text)
+    def read(cls, path: Path, limit: int = MAX_TOML, what: str = "a data file") -> TomlFile:
+        """Read and parse ``path`` (at most ``limit`` bytes); unreadable, oversized or
+        malformed files become a :class:`DataFileError`."""
+        return cls(path, read_text(path, limit, what))
 
     def error(self, where: KeyPath, problem: str, value: str | None = None) -> DataFileError:
         """An error for the value at ``where`` (e.g. ``("steps", 3, "hold")``).
