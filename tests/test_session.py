@@ -358,3 +358,24 @@ def test_status_tells_the_step_the_time_left_in_the_hold_and_overall(plan, promp
     assert "step 2 of 12, Arch rubs, right foot" in text
     assert "30 seconds left" in text
     assert "minutes to go" in text
+
+
+def test_no_to_ending_a_stopped_session_says_it_is_still_paused(plan, prompts):
+    driver = in_hold(plan, prompts)
+    driver.hear(Intent.STOP)
+    driver.hear(Intent.STOP)
+    driver.silent()
+    assert said(driver.hear(Intent.NO)) == [
+        "Okay. We are still paused. Say resume when you are ready."
+    ]
+    assert driver.session.paused
+
+
+def test_other_foot_names_the_foot_before_the_step_begins_on_it(plan, prompts):
+    driver = in_hold(plan, prompts)
+    foot = driver.session.stop.side_id
+    out = driver.hear(Intent.SWITCH_FOOT)
+    other = "left" if foot == "right" else "right"
+    assert isinstance(out[0], Silence)
+    assert said(out)[0] == f"Switching to your {other} foot."
+    assert steps(out)[0][1] == other

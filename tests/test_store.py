@@ -85,3 +85,45 @@ def test_kill_9_during_saves_never_leaves_a_corrupt_file(tmp_path: Path):
             "thumb-work",
         }
         assert not list(tmp_path.rglob("*.damaged"))
+
+
+def test_each_damaged_file_gets_its_own_copy_and_none_is_overwritten(tmp_path: Path):
+    store = ProgressStore(tmp_path)
+    path = store.path("foot-massage", "standard", "en")
+    path.parent.mkdir(parents=True)
+    damaged = [b"\xff\xfe not utf-8", b"[" * 5000 + b"]" * 5000, b'{"format": 1, "step": NaN}',
+               b"x" * (100 << 10)]  # fmt: skip
+    for content in damaged:
+        path.write_bytes(content)
+        assert store.load("foot-massage", "standard", "en") is None
+        assert not path.exists()
+    copies = sorted(path.parent.glob("*.damaged*"))
+    assert sorted(p.read_bytes() for p in copies) == sorted(damaged)
+
+
+def test_a_folder_where_the_progress_file_should_be_is_moved_aside(tmp_path: Path):
+    store = ProgressStore(tmp_path)
+    path = store.path("foot-massage", "standard", "en")
+    (path / "inside").mkdir(parents=True)
+    assert store.load("foot-massage", "standard", "en") is None
+    assert (path.with_name(path.name + ".damaged") / "inside").is_dir()
+    store.save(PROGRESS, "en")
+    assert store.load("foot-massage", "standard", "en") == PROGRESS
+
+
+def test_temporary_files_of_killed_saves_are_cleaned_up_but_not_fresh_ones(tmp_path: Path):
+    folder = tmp_path / "progress"
+    folder.mkdir()
+    stale, fresh = folder / ".a.json.x1.tmp", folder / ".a.json.x2.tmp"
+    stale.write_text("{")
+    fresh.write_text("{")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    ProgressStore(tmp_path)
+    assert not stale.exists() and fresh.exists()
+
+
+def test_voice_levels_out_of_range_or_of_the_wrong_kind_are_ignored(tmp_path: Path):
+    (tmp_path / "preferences.json").write_text('{"rate": 1000, "volume": -2, "x": 1}')
+    assert PreferenceStore(tmp_path).load() == {"volume": -2}
+    (tmp_path / "preferences.json").write_text('{"rate": 2.5, "volume": true}')
+    assert PreferenceStore(tmp_path).load() == {}

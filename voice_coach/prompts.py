@@ -42,6 +42,7 @@ PROMPT_FIELDS: dict[str, frozenset[str]] = {
         "skipped_step": "",
         "no_such_step": "number total",
         "no_side_yet": "",
+        "no_sides": "",
         "side_now": "side",
         "slower": "",
         "faster": "",

@@ -144,7 +144,10 @@ class Session:
         if self.mode is Mode.SAFETY:
             return _ANSWERS | {Intent.REPEAT, Intent.HELP, Intent.PAUSE, Intent.STOP,
                                Intent.RESUME, Intent.BACK, Intent.QUIT} | _VOICE.keys()  # fmt: skip
-        return frozenset(Intent) - _ANSWERS - ({Intent.PAUSE} if self.paused else {Intent.RESUME})
+        unheard = _ANSWERS | {Intent.PAUSE if self.paused else Intent.RESUME}
+        if not self.plan.routine.sides:
+            unheard |= {Intent.SWITCH_FOOT}  # no other side to switch to
+        return frozenset(Intent) - unheard
 
     @property
     def resumable(self) -> bool:
@@ -450,6 +453,8 @@ class Session:
                 self._enter(previous, interrupt=True)
         elif intent is Intent.GOTO:
             self._goto(command.target)
+        elif not self.plan.routine.sides:
+            self._say(self.prompts.say("no_sides"))
         elif stop.side is None:
             self._say(self.prompts.say("no_side_yet"))
         else:
@@ -459,8 +464,9 @@ class Session:
             if found is None or found.index == stop.index:
                 self._say(self._status())
             else:
+                self._out.append(Silence())  # before the words, or it would silence them
                 self._say(self.prompts.say("side_now", side=found.side.name if found.side else ""))
-                self._enter(found.index, interrupt=True)
+                self._enter(found.index)
 
     def _goto(self, target: int | str | None) -> None:
         techniques = self.plan.techniques
