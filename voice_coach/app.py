@@ -181,6 +181,9 @@ def _status_line(runner: RealtimeRunner) -> str:
         now = runner.clock.now()
         elapsed, length = session.hold.elapsed(now), session.hold.length
         question, questions = session.question + 1, len(session.plan.routine.safety)
+    waiting = runner.lines_waiting
+    if waiting:
+        return f" (waiting: {' / '.join(waiting)}; after I finish speaking)"
     if mode is Mode.RESUME_PROMPT:
         return " Resume where you stopped? (resume / start over)"
     if mode is Mode.IDLE:

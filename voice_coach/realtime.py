@@ -34,6 +34,7 @@ from voice_coach.ports import Output, Speaker
 from voice_coach.runner import Runner
 from voice_coach.session import BARGE_IN
 from voice_coach.stt.base import Recognizer
+from voice_coach.textio import OutputClosed
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,8 @@ class SpeechWorker:
                     self._current = (start, text)
                 try:
                     self._speaker.speak(item, self._cancel, start)
+                except OutputClosed:
+                    self._post(_Interrupted())  # printed words nobody reads: stop, keep the place
                 except CoachError as exc:
                     self._lost(exc)
                 with self._cond:
@@ -264,6 +267,12 @@ class RealtimeRunner(Runner):
         """Stop at once (from a signal handler or another thread): silence, save, end."""
         self._speech.silence()
         self._events.put(_Interrupted())
+
+    @property
+    def lines_waiting(self) -> tuple[str, ...]:
+        """Typed lines held until the coach falls silent (shown in the terminal's status bar,
+        so that a line typed mid-sentence is seen to be received)."""
+        return tuple(self._deferred)
 
     def line(self, text: str) -> None:
         """The person said (typed) ``text``; safe to call from any thread."""

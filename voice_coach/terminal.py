@@ -8,6 +8,7 @@ When standard input is piped, lines are read plainly and nothing but the coach's
 from __future__ import annotations
 
 import _thread
+import functools
 import sys
 import threading
 import time
@@ -45,21 +46,35 @@ def start_prompt(
     patch = patch_stdout(raw=True)
     patch.__enter__()
 
+    stopping = threading.Event()
+
     def read() -> None:
         try:
-            while True:
+            while not stopping.is_set():
                 on_line(session.prompt("say> ", handle_sigint=False))
         except EOFError:
-            on_closed()
+            if not stopping.is_set():
+                on_closed()
         except KeyboardInterrupt:
             _thread.interrupt_main()  # Ctrl-C at the prompt stops the run like anywhere else
 
+    reader = threading.Thread(target=read, name="prompt", daemon=True)
+
     def stop() -> None:
-        if session.app.is_running:
-            session.app.loop.call_soon_threadsafe(session.app.exit, exception=EOFError)
+        """End the prompt and wait for it to clear its line and toolbar from the screen, so
+        that the shell gets a clean terminal back."""
+        stopping.set()
+        app = session.app
+        deadline = time.monotonic() + 2.0
+        while reader.is_alive() and time.monotonic() < deadline:
+            future = app.future
+            if app.is_running and app.loop is not None and future and not future.done():
+                app.erase_when_done = True  # the last, unanswered prompt goes with its toolbar
+                app.loop.call_soon_threadsafe(functools.partial(app.exit, exception=EOFError))
+            reader.join(timeout=0.1)
         patch.__exit__(None, None, None)
 
-    threading.Thread(target=read, name="prompt", daemon=True).start()
+    reader.start()
     return stop
 
 

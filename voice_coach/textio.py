@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import threading
 from typing import TextIO
 
+from voice_coach.errors import CoachError
 from voice_coach.events import Chime, Say
 from voice_coach.plan import speech_seconds
 
 RATE_STEP = 1.15
 """Each rate level speaks this many times faster than the one below."""
+
+
+class OutputClosed(CoachError):
+    """Standard output was closed: the reader of a pipe went away (``voice-coach run | head``)."""
+
+
+def print_line(text: str, stream: TextIO | None = None) -> None:
+    """Print a line on ``stream`` (``sys.stdout``, looked up late: the terminal prompt patches
+    it). When the reader has gone, standard output is pointed at /dev/null, so that nothing
+    else fails on it, and :class:`OutputClosed` is raised."""
+    try:
+        print(text, file=stream or sys.stdout, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+        raise OutputClosed("the output was closed (its reader went away); stopped") from None
 
 
 class TextSpeaker:
@@ -40,8 +58,8 @@ class TextSpeaker:
 
     def _print(self, text: str) -> None:
         with self._lock:
-            # sys.stdout is looked up late: the terminal prompt patches it while it runs.
-            print(text, file=self._stream or sys.stdout, flush=True)
+            print_line(text, self._stream)
 
     def close(self) -> None:
-        (self._stream or sys.stdout).flush()
+        with contextlib.suppress(BrokenPipeError):
+            (self._stream or sys.stdout).flush()

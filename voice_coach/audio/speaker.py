@@ -8,7 +8,6 @@ between blocks of a few milliseconds (see :mod:`voice_coach.audio.output`).
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 from collections.abc import Callable
 from typing import Protocol
@@ -18,6 +17,7 @@ from voice_coach.audio.output import AudioSink
 from voice_coach.audio.pcm import Audio
 from voice_coach.errors import CoachError
 from voice_coach.events import Chime, Say
+from voice_coach.textio import OutputClosed, print_line
 from voice_coach.tts.worker import sentences
 
 VOLUME_STEP_DB = 2.0
@@ -99,7 +99,8 @@ class AudioSpeaker:
         """Print what is said, for anyone watching the terminal (``sys.stdout`` is looked up
         late: the terminal prompt patches it)."""
         if self._captions:
-            print(text, file=sys.stdout, flush=True)
+            with contextlib.suppress(OutputClosed):  # nobody reads them: the voice goes on
+                print_line(text)
 
     def reconnect(self) -> None:
         """Open the output device again after it was lost (raises CoachError while it is not
