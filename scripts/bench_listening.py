@@ -23,6 +23,7 @@ import argparse
 import collections
 import csv
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -64,11 +65,15 @@ def human_manifest(folder: Path) -> Path:
         (wav, "none", "routine", "sentence", "")
         for wav in sorted((HUMAN / "sentences").glob("*.wav"))
     ]
+    # Clips must lie in the manifest's folder: the recordings are reached through a link there.
+    link = folder / "human"
+    if not link.is_symlink():
+        link.symlink_to(HUMAN, target_is_directory=True)
     path = folder / "human.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["path", "expected", "context", "kind", "word"])
-        writer.writerows((str(wav), *rest) for wav, *rest in rows)
+        writer.writerows((f"human/{wav.relative_to(HUMAN)}", *rest) for wav, *rest in rows)
     return path
 
 
@@ -255,7 +260,9 @@ def measured(bench: BenchSet, side: str, who: str, work: Path, earlier: list[Pat
 
 def columns(manifest: Path) -> dict[str, dict[str, str]]:
     with manifest.open(newline="") as handle:
-        return {str(manifest.parent / row["path"]): row for row in csv.DictReader(handle)}
+        # Spelt as eval spells a clip's path (absolute, normalised).
+        return {os.path.normpath(os.path.abspath(manifest.parent / row["path"])): row
+                for row in csv.DictReader(handle)}  # fmt: skip
 
 
 def pct(value: float | None) -> str:

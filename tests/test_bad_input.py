@@ -135,3 +135,32 @@ def test_saying_nothing_and_an_unknown_input_are_refused(xdg):
     unknown = voice_coach("run", "--input", "foo", "--clock", "real", env=xdg)
     assert unknown.returncode != 0 and "unknown input 'foo'" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_a_wav_microphone_streams_the_file_resampled_then_a_second_of_room(tmp_path: Path):
+    import numpy as np
+
+    from voice_coach.audio.microphones import WavMicrophone
+    from voice_coach.audio.pcm import Audio, write_wav
+
+    seconds = 3.5
+    t = np.arange(round(seconds * 44100)) / 44100
+    write_wav(tmp_path / "tone.wav", Audio((0.5 * np.sin(2 * np.pi * 440 * t)).astype("f4"), 44100))
+    microphone = WavMicrophone(tmp_path / "tone.wav")
+    chunks = []
+    while (chunk := microphone.read(3200)) is not None:
+        chunks.append(chunk)
+    pcm = np.frombuffer(b"".join(chunks), dtype="<i2").astype(np.float32) / 32768
+    assert abs(len(pcm) / 16000 - (seconds + 1.0)) < 0.11
+    tone, room = pcm[8000 : 8000 + 16000], pcm[-12000:]
+    assert 0.3 < np.sqrt(np.mean(tone**2)) < 0.4  # the tone, at its level (0.5 peak)
+    assert np.sqrt(np.mean(room**2)) < 0.001  # then quiet room
+
+
+def test_a_wav_whose_header_lies_is_refused_by_the_coach(tmp_path: Path, xdg):
+    from tests.test_evaluation import wav_header
+
+    (tmp_path / "one-hertz.wav").write_bytes(wav_header(1, frames=32000))
+    done = voice_coach("run", "--input", str(tmp_path / "one-hertz.wav"), env=xdg)
+    assert done.returncode == 1 and "sample rate of 1 Hz" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

@@ -145,3 +145,46 @@ def test_eval_runs_vosk_with_the_korean_model(tmp_path, capsys):
     assert [c["heard"] for c in result["per_clip"]] == [["no"], ["next"], ["help"]]
     assert result["accuracy"] == 1.0 and result["rejection"] is None
     assert "false accepts per hour  -" in capsys.readouterr().out
+
+
+def wav_header(rate: int, channels: int = 1, width: int = 2, frames: int = 10) -> bytes:
+    """A WAV header as a file might carry it, whatever it says."""
+    import struct
+
+    data = bytes(frames * channels * width)
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * channels * width, channels * width,
+                      width * 8)  # fmt: skip
+    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<I", 16)
+            + fmt + b"data" + struct.pack("<I", len(data)) + data)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("../outside.wav,yes,question", "manifest.csv:2: '../outside.wav' is outside the manifest's folder"),
+        ("/etc/passwd,none,routine", "manifest.csv:2: '/etc/passwd' is outside the manifest's folder"),
+        ("text.wav,yes,question", "manifest.csv:2: cannot read"),
+        ("one-hertz.wav,yes,question", "manifest.csv:2: cannot read"),
+        ("no-rate.wav,yes,question", "sample rate of 0 Hz"),
+    ],
+)  # fmt: skip
+def test_a_clip_outside_the_folder_or_not_a_wav_is_named_by_its_line(tmp_path, capsys, row,
+                                                                      message):  # fmt: skip
+    folder = tmp_path / "set"
+    folder.mkdir()
+    write_wav(tmp_path / "outside.wav", Audio.silence(0.5, 16000))
+    (folder / "text.wav").write_text("not a sound")
+    (folder / "one-hertz.wav").write_bytes(wav_header(1, frames=32000))
+    (folder / "no-rate.wav").write_bytes(wav_header(0))
+    (folder / "manifest.csv").write_text(f"path,expected,context\n{row}\n")
+    assert main(["eval", str(folder / "manifest.csv"), "--engine", "pocketsphinx"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_manifest_that_is_not_utf8_or_a_folder_is_named(tmp_path, capsys):
+    (tmp_path / "latin1.csv").write_bytes("path,expected\nfuß.wav,yes\n".encode("latin-1"))
+    assert main(["eval", str(tmp_path / "latin1.csv"), "--engine", "pocketsphinx"]) == 2
+    assert "latin1.csv:2: not UTF-8 text" in capsys.readouterr().err
+    (tmp_path / "folder.csv").mkdir()
+    assert main(["eval", str(tmp_path / "folder.csv"), "--engine", "pocketsphinx"]) == 2
+    assert "folder.csv: is a folder" in capsys.readouterr().err

@@ -12,6 +12,8 @@ session would.
 from __future__ import annotations
 
 import csv
+import io
+import os
 import resource
 import time
 from collections.abc import Iterator
@@ -20,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.audio.pcm import Audio, read_wav
+from voice_coach.audio.pcm import Audio, WavReader, read_wav
 from voice_coach.commands import Command, Intent, PhraseBook
+from voice_coach.datafile import read_text
 from voice_coach.errors import CoachError, DataFileError
 from voice_coach.events import Heard, Start
 from voice_coach.listener import Listener
@@ -126,40 +129,60 @@ def _share(right: int, total: int) -> float | None:
     return round(right / total, 4) if total else None
 
 
+MAX_MANIFEST = 16 << 20
+"""A manifest of a hundred thousand clips is a few MB."""
+MAX_CLIP_SECONDS = 600.0
+"""A clip is one utterance or a stretch of talk: ten minutes is more than any needs."""
+
+
 def read_manifest(path: Path, routine: Routine) -> list[Clip]:
-    """The clips of a manifest; a bad row is a :class:`DataFileError` naming its line."""
+    """The clips of a manifest; a bad row (or a clip that is not a readable WAV file inside the
+    manifest's folder) is a :class:`DataFileError` naming its line."""
+    text = read_text(path, MAX_MANIFEST, "a manifest")
+    folder = Path(os.path.abspath(path.parent))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise CoachError(f"cannot read the manifest {path}: {exc.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
         missing = {"path", "expected"} - set(reader.fieldnames or ())
         if missing:
             raise DataFileError(path, 1, "the header must name the columns path,expected,context "
                                 f"(missing: {', '.join(sorted(missing))})")  # fmt: skip
-        clips = []
-        for row in reader:
-            line = reader.line_num
-            clip = Clip(
-                path.parent / (row.get("path") or "").strip(),
-                (row.get("expected") or "").strip(),
-                (row.get("context") or "").strip() or "routine",
-            )
-            if not (row.get("path") or "").strip():
-                raise DataFileError(path, line, "no path")
-            if not clip.path.is_file():
-                raise DataFileError(path, line, f"no such file: {clip.path}")
-            if clip.context not in CONTEXTS:
-                raise DataFileError(path, line, f"unknown context '{clip.context}'; "
-                                    f"use one of: {', '.join(CONTEXTS)}")  # fmt: skip
-            problem = _label_problem(clip.expected, routine)
-            if problem:
-                raise DataFileError(path, line, problem)
-            clips.append(clip)
+        clips = [_clip(path, folder, reader.line_num, row, routine) for row in reader]
+    except csv.Error as exc:
+        raise DataFileError(path, reader.line_num, f"not valid CSV: {exc}") from None
     if not clips:
         raise DataFileError(path, None, "no clips listed")
     return clips
+
+
+def _clip(manifest: Path, folder: Path, line: int, row: dict[str | None, object],
+          routine: Routine) -> Clip:  # fmt: skip
+    """One row of a manifest, checked."""
+
+    def field(name: str) -> str:
+        value = row.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    if not field("path"):
+        raise DataFileError(manifest, line, "no path")
+    # ".." and absolute paths may not leave the folder; a link placed in it may (on purpose).
+    clip = Clip(Path(os.path.normpath(folder / field("path"))), field("expected"),
+                field("context") or "routine")  # fmt: skip
+    if not clip.path.is_relative_to(folder):
+        raise DataFileError(manifest, line, f"'{field('path')}' is outside the manifest's "
+                            f"folder ({folder}): clips must be in it or below it")  # fmt: skip
+    if not clip.path.is_file():
+        raise DataFileError(manifest, line, f"no such file: {clip.path}")
+    try:
+        WavReader(clip.path).close()
+    except CoachError as exc:
+        raise DataFileError(manifest, line, str(exc)) from None
+    if clip.context not in CONTEXTS:
+        raise DataFileError(manifest, line, f"unknown context '{clip.context}'; "
+                            f"use one of: {', '.join(CONTEXTS)}")  # fmt: skip
+    problem = _label_problem(clip.expected, routine)
+    if problem:
+        raise DataFileError(manifest, line, problem)
+    return clip
 
 
 def _label_problem(label: str, routine: Routine) -> str | None:
@@ -235,7 +258,7 @@ def evaluate(clips: list[Clip], recognizer: Recognizer, phrases: PhraseBook,
     cpu = time.process_time()
     listener = Listener(recognizer, phrases, lambda start, end: None)
     for clip in clips:
-        audio = read_wav(clip.path)
+        audio = read_wav(clip.path, MAX_CLIP_SECONDS)
         result = ClipResult(str(clip.path), clip.expected, clip.context, audio.seconds)
         listener.reset()
         listener.intents = intents[clip.context]

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import logging
 import queue
-import wave
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import soxr
 
 from voice_coach.audio.devices import find_device, sounddevice
-from voice_coach.audio.pcm import read_wav
+from voice_coach.audio.pcm import WavReader
 from voice_coach.errors import CoachError
 from voice_coach.stt.base import SAMPLE_RATE
 
@@ -26,32 +26,44 @@ exact digital silence, and recognisers' feature normalisation misbehaves on it."
 
 
 class WavMicrophone:
-    """A WAV file (any rate, width, channels) heard as the microphone, then silence."""
+    """A WAV file (any rate, width, channels) heard as the microphone, then a second of room
+    (so that speech running to the very end still ends). Read, resampled to 16 kHz and
+    dithered a block at a time as it is heard: a three-hour file costs what a short one does."""
 
     def __init__(self, path: Path) -> None:
-        try:
-            audio = read_wav(path).resampled(SAMPLE_RATE)
-        except (OSError, EOFError, wave.Error) as exc:
-            raise CoachError(f"cannot read {path} as a WAV file ({exc})") from None
-        # A second of room after the end, so that speech running to the very end still ends.
-        tail = np.zeros(SAMPLE_RATE, dtype=np.float32)
-        samples = np.concatenate([audio.samples, tail]) * 32767
-        samples += np.random.default_rng(0).normal(0, DITHER, len(samples))
-        self._pcm = np.clip(samples, -32768, 32767).astype("<i2").tobytes()
-        self._position = 0
-        self.seconds = audio.seconds
+        self._reader = WavReader(path)
+        self._blocks = self._reader.blocks()
+        self._resampler = soxr.ResampleStream(self._reader.rate, SAMPLE_RATE, 1, dtype="float32")
+        self._dither = np.random.default_rng(0)
+        self._pending = b""
+        self._tail = SAMPLE_RATE * 2  # bytes of room still to come after the file
+        self._done = False
 
     def read(self, size: int) -> bytes | None:
         """The next ``size`` bytes, or None when the file is used up (a short last frame is
         padded with silence)."""
-        if self._position >= len(self._pcm):
+        while len(self._pending) < size and not self._done:
+            self._pending += self._next_pcm()
+        if not self._pending:
             return None
-        chunk = self._pcm[self._position : self._position + size]
-        self._position += size
+        chunk, self._pending = self._pending[:size], self._pending[size:]
         return chunk + b"\0" * (size - len(chunk))
 
+    def _next_pcm(self) -> bytes:
+        block = next(self._blocks, None)
+        if block is None:
+            samples = self._resampler.resample_chunk(np.zeros(0, np.float32), last=True)
+            samples = np.concatenate([samples, np.zeros(self._tail // 2, np.float32)])
+            self._done = True
+        else:
+            samples = self._resampler.resample_chunk(block)
+        scaled = samples * 32767 + self._dither.normal(0, DITHER, len(samples))
+        return np.clip(scaled, -32768, 32767).astype("<i2").tobytes()
+
     def close(self) -> None:
-        self._pcm = b""
+        self._reader.close()
+        self._pending = b""
+        self._done = True
 
 
 class DeviceMicrophone:
@@ -59,8 +71,6 @@ class DeviceMicrophone:
     everything else happens on the reading thread."""
 
     def __init__(self, name: str | None = None) -> None:
-        import soxr
-
         sd = sounddevice()
         self.device = find_device(name, "input")
         self.rate = int(self.device.rate)

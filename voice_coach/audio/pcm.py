@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soxr
+
+from voice_coach.errors import CoachError
 
 
 @dataclass(frozen=True)
@@ -55,27 +58,91 @@ class Audio:
         return 20 * np.log10(rms) if rms > 0 else float("-inf")
 
 
-def read_wav(path: Path) -> Audio:
-    """A WAV file of any PCM width, rate and channel count, mixed down to mono."""
-    with wave.open(str(path), "rb") as wav:
-        width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
-        data = wav.readframes(wav.getnframes())
-    if width == 1:
-        samples = (np.frombuffer(data, dtype=np.uint8).astype(np.float32) - 128) / 128
-    elif width == 2:
-        samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768
-    elif width == 3:
-        raw = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3)
-        ints = (raw[:, 0].astype(np.int32) | raw[:, 1].astype(np.int32) << 8
-                | raw[:, 2].astype(np.int32) << 16)  # fmt: skip
-        samples = (np.where(ints >= 1 << 23, ints - (1 << 24), ints) / float(1 << 23)).astype(
-            np.float32
-        )
-    else:
-        samples = np.frombuffer(data, dtype="<i4").astype(np.float32) / float(1 << 31)
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1)
-    return Audio(samples.astype(np.float32), rate)
+MIN_RATE, MAX_RATE = 4000, 384_000
+"""Sample rates a WAV file may have: outside them the header is wrong (or it is not speech)."""
+MAX_CHANNELS = 32
+MAX_BLOCK = 4 << 20
+"""Bytes read at a time at most (a second of 32 channels of 32-bit audio would be 49 MB)."""
+BLOCK_SECONDS = 1.0
+"""A WAV file is read this much at a time, whatever its header claims."""
+
+
+class WavReader:
+    """A PCM WAV file of any width (8 to 32 bits), rate and channel count, read in blocks and
+    mixed down to mono. The header is checked before any audio is read, and nothing is read
+    ahead: memory stays at one block, however long the file is or says it is."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._wav = wave.open(str(path), "rb")  # noqa: SIM115 (closed by close())
+        except (OSError, EOFError, wave.Error, ValueError) as exc:
+            raise CoachError(f"cannot read {path} as a WAV file ({exc or 'it ends early'})"
+                             ) from None  # fmt: skip
+        width, self.channels = self._wav.getsampwidth(), self._wav.getnchannels()
+        self.rate = self._wav.getframerate()
+        problem = None
+        if not MIN_RATE <= self.rate <= MAX_RATE:
+            problem = f"its header gives a sample rate of {self.rate} Hz"
+        elif not 1 <= self.channels <= MAX_CHANNELS:
+            problem = f"its header gives {self.channels} channels"
+        elif width not in (1, 2, 3, 4):
+            problem = f"its header gives {width * 8}-bit samples"
+        if problem:
+            self._wav.close()
+            raise CoachError(f"cannot read {path} as a WAV file: {problem}")
+        self._width = width
+
+    def blocks(self, seconds: float = BLOCK_SECONDS) -> Iterator[np.ndarray]:
+        """Mono float32 samples, ``seconds`` at a time, to the end of the data that is there."""
+        frames = max(1, min(round(seconds * self.rate), MAX_BLOCK // (self._width * self.channels)))
+        while True:
+            try:
+                data = self._wav.readframes(frames)
+            except (OSError, EOFError, wave.Error, ValueError) as exc:
+                raise CoachError(f"cannot read {self.path} to its end ({exc})") from None
+            usable = len(data) - len(data) % (self._width * self.channels)
+            if usable <= 0:
+                return
+            yield self._mono(data[:usable])
+
+    def _mono(self, data: bytes) -> np.ndarray:
+        width = self._width
+        if width == 1:
+            samples = (np.frombuffer(data, dtype=np.uint8).astype(np.float32) - 128) / 128
+        elif width == 2:
+            samples = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768
+        elif width == 3:
+            raw = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3)
+            ints = (raw[:, 0].astype(np.int32) | raw[:, 1].astype(np.int32) << 8
+                    | raw[:, 2].astype(np.int32) << 16)  # fmt: skip
+            samples = np.where(ints >= 1 << 23, ints - (1 << 24), ints) / float(1 << 23)
+        else:
+            samples = np.frombuffer(data, dtype="<i4").astype(np.float32) / float(1 << 31)
+        if self.channels > 1:
+            samples = samples.reshape(-1, self.channels).mean(axis=1)
+        return samples.astype(np.float32)
+
+    def close(self) -> None:
+        self._wav.close()
+
+
+def read_wav(path: Path, max_seconds: float = 3600.0) -> Audio:
+    """A whole WAV file, mixed down to mono (see :class:`WavReader`); longer than
+    ``max_seconds`` is refused rather than loaded."""
+    reader = WavReader(path)
+    try:
+        blocks, total = [], 0
+        for block in reader.blocks():
+            total += len(block)
+            if total > max_seconds * reader.rate:
+                raise CoachError(f"{path} is longer than {max_seconds:g} seconds: too long to "
+                                 "load whole")  # fmt: skip
+            blocks.append(block)
+    finally:
+        reader.close()
+    samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    return Audio(samples, reader.rate)
 
 
 def write_wav(path: Path, audio: Audio) -> None:
