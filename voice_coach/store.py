@@ -59,12 +59,14 @@ def read_json(path: Path) -> Any | None:
     if not os.path.lexists(path):
         return None
     try:
-        return datafile.read_json(path, MAX_STATE, "a saved state file")
+        data = datafile.read_json(path, MAX_STATE, "a saved state file")
     except DataFileError as exc:
-        if exc.problem == "no such file":
-            return None
-        set_aside(path, exc.problem)
+        if exc.problem != "no such file":
+            set_aside(path, exc.problem)
         return None
+    if data is None:  # never written by the coach
+        set_aside(path, "empty (null)")
+    return data
 
 
 def set_aside(path: Path, why: str) -> Path | None:
