@@ -3,8 +3,9 @@
 and print a table of what happened: a clear message or a correct result (ok), a traceback, a
 hang, a wrong result, or lost data.
 
-Each probe runs ``python -m voice_coach ...`` as its own process, in private XDG folders, under a
-2 GB address-space limit and a time limit.
+Each probe runs ``python -m voice_coach ...`` as its own process, in a folder and XDG folders of
+its own (so that ``--tree`` decides which code runs), under a 2 GB address-space limit and a time
+limit.
 
     .venv/bin/python scripts/probe_bad_input.py               # this checkout
     .venv/bin/python scripts/probe_bad_input.py --tree DIR    # another checkout (same venv),
@@ -40,6 +41,7 @@ MEMORY = 2 << 30
 STRETCH = """id = "stretch"
 title = "Stretch"
 locale = "en"
+description = "Two stretches, no sides."
 welcome = "Let's stretch."
 closing = "All done."
 [[steps]]
@@ -205,7 +207,9 @@ def probes() -> list[Probe]:
               setup=write("r.toml", STRETCH + '[variants.quick]\ntitle = "Q"\nhold_scale = 0.5\n'),
               check=ran_to_end),
         Probe("routine file", "check: no description (optional)", ["check", "{d}/r.toml"],
-              setup=write("r.toml", STRETCH), check=ran_to_end),
+              setup=write("r.toml", "\n".join(line for line in STRETCH.splitlines()
+                                               if not line.startswith("description"))),
+              check=ran_to_end),
         Probe("routine file", "a folder named like a routine", ["routines"],
               setup=lambda d: (d / routine_folder / "x.toml").mkdir(parents=True),
               check=ran_to_end),
@@ -463,6 +467,7 @@ def run_probe(probe: Probe, tree: Path, python: str, server: str,
                     env=env,
                     timeout=probe.timeout,
                     preexec_fn=limit_memory,
+                    cwd=folder,
                 )
                 code, out, err = done.returncode, done.stdout, done.stderr
             else:
@@ -483,7 +488,7 @@ def spawn(command: list[str], probe: Probe, env: dict[str, str],
           folder: Path) -> tuple[int | None, str, str]:  # fmt: skip
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env,
-                               preexec_fn=limit_memory)  # fmt: skip
+                               preexec_fn=limit_memory, cwd=folder)  # fmt: skip
     if probe.interrupt_after is None:
         try:
             out, err = process.communicate(probe.stdin, timeout=probe.timeout)

@@ -5,6 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh" --test
 cd "$root"
+.venv/bin/python -m pip check --disable-pip-version-check
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 eval "$(scripts/audio-server.sh)"
