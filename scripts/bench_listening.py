@@ -38,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice_coach.models import find_model  # noqa: E402
+from voice_coach.listening.models import find_model  # noqa: E402
 
 HUMAN = ROOT.parent / "shared" / "speech" / "human"
 HUMAN_LABELS = {
@@ -82,10 +82,12 @@ def peer(manifest: Path, out: Path, engine: str, locale: str) -> None:
     import numpy as np
     import speech_recognition as sr
 
-    from voice_coach.app import phrase_book
-    from voice_coach.audio.pcm import Audio, read_wav, write_wav
-    from voice_coach.catalog import find_routine
-    from voice_coach.evaluation import (
+    from voice_coach.app.catalog import find_routine
+    from voice_coach.app.compose import phrase_book
+    from voice_coach.audio.pcm import SAMPLE_RATE, Audio, read_wav, write_wav
+    from voice_coach.core.plan import Plan
+    from voice_coach.core.prompts import Prompts
+    from voice_coach.listening.evaluation import (
         ClipResult,
         Report,
         context_intents,
@@ -93,9 +95,6 @@ def peer(manifest: Path, out: Path, engine: str, locale: str) -> None:
         read_manifest,
         stream,
     )
-    from voice_coach.plan import Plan
-    from voice_coach.prompts import Prompts
-    from voice_coach.stt.base import SAMPLE_RATE
 
     routine = find_routine("foot-massage", locale)
     phrases = phrase_book(routine)
@@ -155,7 +154,7 @@ def sphinx_transcriber(recognizer: Any, phrases: Any, intents: dict, tmp: Path) 
     """``recognize_sphinx`` with a JSGF grammar of the phrases each context listens for."""
     import speech_recognition as sr
 
-    from voice_coach.stt.sphinx import jsgf_tree
+    from voice_coach.listening.stt.sphinx import jsgf_tree
 
     vocabulary = known_words(
         {w for wanted in intents.values() for p in phrases.grammar(wanted) for w in p.split()}
@@ -189,7 +188,7 @@ def vosk_transcriber(locale: str) -> Transcribe:
     model); here it is loaded once, which only flatters the peer's latency and CPU."""
     import vosk
 
-    from voice_coach.stt.base import SAMPLE_RATE
+    from voice_coach.audio.pcm import SAMPLE_RATE
 
     folder = find_model(locale)
     if folder is None:

@@ -15,13 +15,13 @@ import platform
 import statistics
 import time
 
-from voice_coach.catalog import shipped_dir
-from voice_coach.errors import CoachError
-from voice_coach.plan import Plan
-from voice_coach.routine import load_routine
-from voice_coach.tts.espeak import EspeakVoice
-from voice_coach.tts.natural import NaturalVoice
-from voice_coach.tts.worker import WorkerVoice
+from voice_coach.app.catalog import shipped_dir
+from voice_coach.core.errors import CoachError
+from voice_coach.core.plan import Plan
+from voice_coach.core.routine import load_routine
+from voice_coach.speaking.tts.espeak import EspeakVoice
+from voice_coach.speaking.tts.natural import NaturalVoice
+from voice_coach.speaking.tts.worker import WorkerVoice
 
 STEP = "Hold the heel with one hand."
 KOREAN_STEP = "한 손으로 발뒤꿈치를 잡으세요."

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Fit a recogniser's verifier from a generated corpus, never from the real recordings that
 judge it: the speech-embedding verifier's examples and weights
-(``voice_coach/stt/<engine>-<locale>.npz``) and, for pocketsphinx, the gap threshold it uses
-alone (``ACCEPT_GAP`` in voice_coach/stt/sphinx.py).
+(``voice_coach/listening/stt/<engine>-<locale>.npz``) and, for pocketsphinx, the gap threshold it uses
+alone (``ACCEPT_GAP`` in voice_coach/listening/stt/sphinx.py).
 
 Every utterance the grammar turns into a whole phrase is one example: right when the clip says
 that command, wrong otherwise (a wrong command, or anything heard in audio that must trigger
@@ -32,17 +32,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice_coach.app import phrase_book  # noqa: E402
-from voice_coach.catalog import find_routine  # noqa: E402
-from voice_coach.engines import open_recognizer  # noqa: E402
-from voice_coach.errors import CoachError  # noqa: E402
-from voice_coach.evaluation import NONE, evaluate, read_manifest  # noqa: E402
-from voice_coach.models import find_embedding  # noqa: E402
-from voice_coach.stt.base import Recognition  # noqa: E402
-from voice_coach.stt.embedding import SpeechEmbedder  # noqa: E402
-from voice_coach.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E402
-from voice_coach.stt.verifier import FEATURES, Bank, bank_file  # noqa: E402
-from voice_coach.stt.vosk import VoskRecognizer  # noqa: E402
+from voice_coach.app.catalog import find_routine  # noqa: E402
+from voice_coach.app.compose import phrase_book  # noqa: E402
+from voice_coach.core.errors import CoachError  # noqa: E402
+from voice_coach.listening.engines import open_recognizer  # noqa: E402
+from voice_coach.listening.evaluation import NONE, evaluate, read_manifest  # noqa: E402
+from voice_coach.listening.models import find_embedding  # noqa: E402
+from voice_coach.listening.stt.base import Recognition  # noqa: E402
+from voice_coach.listening.stt.embedding import SpeechEmbedder  # noqa: E402
+from voice_coach.listening.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E402
+from voice_coach.listening.stt.verifier import FEATURES, Bank, bank_file  # noqa: E402
+from voice_coach.listening.stt.vosk import VoskRecognizer  # noqa: E402
 
 
 class Recording:
@@ -135,7 +135,7 @@ def main() -> None:
         "--cost", type=float, default=1.0, help="a wrong acceptance counts this many misses"
     )
     parser.add_argument(
-        "--write", action="store_true", help="save the bank to voice_coach/stt/ENGINE-LOCALE.npz"
+        "--write", action="store_true", help="save the bank to voice_coach/listening/stt/ENGINE-LOCALE.npz"
     )
     args = parser.parse_args()
     folder = find_embedding()

@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from voice_coach.audio.pcm import Audio, read_wav, write_wav  # noqa: E402
-from voice_coach.tts.espeak import RATE_STEP  # noqa: E402
-from voice_coach.tts.natural import SPEED_STEP  # noqa: E402
+from voice_coach.speaking.tts.espeak import RATE_STEP  # noqa: E402
+from voice_coach.speaking.tts.natural import SPEED_STEP  # noqa: E402
 
 RATE = 16000
 SNRS = (20, 10, 5)
@@ -121,7 +121,7 @@ class Voices:
                             "-w", str(out), text], check=True)  # fmt: skip
             audio = read_wav(out)
         elif spec.engine == "pyttsx3":
-            from voice_coach.tts.espeak import EspeakVoice
+            from voice_coach.speaking.tts.espeak import EspeakVoice
 
             if self._pyttsx3 is None:
                 self._pyttsx3 = EspeakVoice(spec.name)
@@ -130,7 +130,7 @@ class Voices:
             voice.set_rate(round(np.log(speed) / np.log(RATE_STEP)))
             audio = voice.synthesize(text)
         else:
-            from voice_coach.tts.natural import NaturalVoice
+            from voice_coach.speaking.tts.natural import NaturalVoice
 
             if self._natural is None:
                 self._natural = NaturalVoice()
@@ -246,9 +246,9 @@ def phrases_per_intent(locale: str, per_intent: int | None, offset: int) -> dict
 
 def coach_lines(locale: str, limit: int) -> list[str]:
     """What the coach says in the standard foot massage, line by line."""
-    from voice_coach.catalog import find_routine
-    from voice_coach.plan import Plan
-    from voice_coach.script_listing import render_script
+    from voice_coach.app.catalog import find_routine
+    from voice_coach.app.script_listing import render_script
+    from voice_coach.core.plan import Plan
 
     script = render_script(Plan(find_routine("foot-massage", locale)))
     lines = [line.strip() for line in script.splitlines() if line.startswith("    ")]

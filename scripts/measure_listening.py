@@ -37,8 +37,8 @@ CASES = {
 
 def build(folder: Path, args: list[str], lines: list[str], voice_name: str) -> Path:
     from tests.speech_script import coach, microphone
-    from voice_coach.tts.espeak import EspeakVoice
-    from voice_coach.tts.natural import NaturalVoice
+    from voice_coach.speaking.tts.espeak import EspeakVoice
+    from voice_coach.speaking.tts.natural import NaturalVoice
 
     typed = coach(["--quick", "--clock", "virtual", "--input", "text", *args[2:]], folder,
                   "typed", stdin="\n".join(lines) + "\n")  # fmt: skip
@@ -51,9 +51,9 @@ def build(folder: Path, args: list[str], lines: list[str], voice_name: str) -> P
 
 def listen(args: list[str], wav: Path, transcript: Path) -> dict[str, float]:
     """Run one listening session in this process; CPU, memory and decoding times."""
-    from voice_coach.cli import main
-    from voice_coach.evaluation import peak_rss_mb
-    from voice_coach.stt import sphinx, vosk
+    from voice_coach.app.cli import main
+    from voice_coach.listening.evaluation import peak_rss_mb
+    from voice_coach.listening.stt import sphinx, vosk
 
     decode_times: list[float] = []
     for module, name in ((sphinx, "PocketSphinxRecognizer"), (vosk, "VoskRecognizer")):

@@ -20,15 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.app import phrase_book
-from voice_coach.catalog import find_routine
-from voice_coach.engines import open_recognizer, unverified
-from voice_coach.evaluation import context_intents
-from voice_coach.listener import Listener
-from voice_coach.plan import Plan
-from voice_coach.prompts import Prompts
-from voice_coach.session import BARGE_IN
-from voice_coach.tts.espeak import EspeakVoice
+from voice_coach.app.catalog import find_routine
+from voice_coach.app.compose import phrase_book
+from voice_coach.core.plan import Plan
+from voice_coach.core.prompts import Prompts
+from voice_coach.core.session import BARGE_IN
+from voice_coach.listening.engines import open_recognizer, unverified
+from voice_coach.listening.evaluation import context_intents
+from voice_coach.listening.listener import Listener
+from voice_coach.speaking.tts.espeak import EspeakVoice
 
 RATE = 16000
 

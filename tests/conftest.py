@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.speech_script import Run, coach
-from voice_coach.catalog import shipped_dir
-from voice_coach.commands import PhraseBook
-from voice_coach.plan import Plan
-from voice_coach.prompts import Prompts
-from voice_coach.routine import Routine, load_routine
+from voice_coach.app.catalog import shipped_dir
+from voice_coach.core.commands import PhraseBook
+from voice_coach.core.plan import Plan
+from voice_coach.core.prompts import Prompts
+from voice_coach.core.routine import Routine, load_routine
 
 ROOT = Path(__file__).resolve().parent.parent
 TECHNIQUES = [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from voice_coach.commands import Command, Intent, PhraseBook
-from voice_coach.events import (
+from voice_coach.core.commands import Command, Intent, PhraseBook
+from voice_coach.core.events import (
     Effect,
     End,
     Heard,
@@ -15,7 +15,7 @@ from voice_coach.events import (
     StepStarted,
     TimerDone,
 )
-from voice_coach.session import Session
+from voice_coach.core.session import Session
 
 
 class Driver:

@@ -11,11 +11,11 @@ import pytest
 
 from tests.conftest import run_coach
 from tests.session_driver import Driver, said
-from voice_coach.errors import DataFileError
-from voice_coach.plan import Plan
-from voice_coach.prompts import Prompts
-from voice_coach.routine import load_routine
-from voice_coach.session import Session
+from voice_coach.core.errors import DataFileError
+from voice_coach.core.plan import Plan
+from voice_coach.core.prompts import Prompts
+from voice_coach.core.routine import load_routine
+from voice_coach.core.session import Session
 
 STRETCH = """
 id = "stretch"
@@ -51,7 +51,7 @@ def test_a_routine_without_sides_numbers_its_steps_and_never_speaks_of_feet(tmp_
     drive.silent()
     words = []
     for intent in ("status", "help", "goto:3", "switch_foot"):
-        from voice_coach.commands import Command, Intent
+        from voice_coach.core.commands import Command, Intent
 
         name, _, target = intent.partition(":")
         words += said(drive.hear(Command(Intent(name), int(target) if target else None)))

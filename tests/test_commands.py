@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.commands import Command, Intent, PhraseBook, normalise
-from voice_coach.errors import DataFileError
+from voice_coach.core.commands import Command, Intent, PhraseBook, normalise
+from voice_coach.core.errors import DataFileError
 
 REQUIRED = {
     Intent.NEXT: ["next", "next step", "continue", "go on"],

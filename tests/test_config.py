@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.cli import build_parser, run_settings
-from voice_coach.config import load_config
-from voice_coach.errors import DataFileError
+from voice_coach.app.cli import build_parser, run_settings
+from voice_coach.app.config import load_config
+from voice_coach.core.errors import DataFileError
 
 
 def write(tmp_path: Path, text: str) -> Path:

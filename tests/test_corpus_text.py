@@ -13,8 +13,8 @@ from types import ModuleType
 
 import pytest
 
-from voice_coach.app import phrase_book
-from voice_coach.catalog import find_routine
+from voice_coach.app.catalog import find_routine
+from voice_coach.app.compose import phrase_book
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_corpus.py"
 

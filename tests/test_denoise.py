@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from voice_coach.audio.denoise import denoised
-from voice_coach.listener import TRIM_AFTER, TRIM_BEFORE, cleaned
-from voice_coach.stt.base import SAMPLE_RATE
+from voice_coach.audio.pcm import SAMPLE_RATE
+from voice_coach.listening.denoise import denoised
+from voice_coach.listening.listener import TRIM_AFTER, TRIM_BEFORE, cleaned
 
 
 def rms_db(x: np.ndarray) -> float:

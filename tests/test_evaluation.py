@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from voice_coach.app.cli import main
 from voice_coach.audio.pcm import Audio, write_wav
-from voice_coach.cli import main
-from voice_coach.commands import Intent
-from voice_coach.evaluation import context_intents
-from voice_coach.tts.natural import NaturalVoice
+from voice_coach.core.commands import Intent
+from voice_coach.listening.evaluation import context_intents
+from voice_coach.speaking.tts.natural import NaturalVoice
 
 
 def write_odd_wav(path: Path, audio: Audio, rate: int, width: int, channels: int) -> None:
@@ -128,7 +128,7 @@ def test_a_bad_manifest_names_its_line_and_problem(tmp_path, capsys, manifest, m
 
 
 def test_eval_runs_vosk_with_the_korean_model(tmp_path, capsys):
-    from voice_coach.tts.espeak import EspeakVoice
+    from voice_coach.speaking.tts.espeak import EspeakVoice
 
     voice = EspeakVoice("ko")
     for name, text in [("no", "아니요."), ("next", "계속."), ("help", "도와줘.")]:

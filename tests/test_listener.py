@@ -6,17 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voice_coach.app import phrase_book
-from voice_coach.catalog import find_routine
-from voice_coach.commands import Intent
-from voice_coach.evaluation import context_intents
-from voice_coach.listener import Listener, Utterance
-from voice_coach.plan import Plan
-from voice_coach.prompts import Prompts
-from voice_coach.stt.base import SAMPLE_RATE
-from voice_coach.stt.sphinx import PocketSphinxRecognizer
-from voice_coach.tts.natural import NaturalVoice
-from voice_coach.tts.worker import WorkerVoice
+from voice_coach.app.catalog import find_routine
+from voice_coach.app.compose import phrase_book
+from voice_coach.audio.pcm import SAMPLE_RATE
+from voice_coach.core.commands import Intent
+from voice_coach.core.plan import Plan
+from voice_coach.core.prompts import Prompts
+from voice_coach.listening.evaluation import context_intents
+from voice_coach.listening.listener import Listener, Utterance
+from voice_coach.listening.stt.sphinx import PocketSphinxRecognizer
+from voice_coach.speaking.tts.natural import NaturalVoice
+from voice_coach.speaking.tts.worker import WorkerVoice
 
 
 def quiet(seconds: float) -> bytes:

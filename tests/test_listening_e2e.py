@@ -9,9 +9,9 @@ import pytest
 
 from tests.speech_script import coach, microphone
 from voice_coach.audio.pcm import read_wav
-from voice_coach.listener import ACCEPT
-from voice_coach.tts.espeak import EspeakVoice
-from voice_coach.tts.natural import NaturalVoice
+from voice_coach.listening.listener import ACCEPT
+from voice_coach.speaking.tts.espeak import EspeakVoice
+from voice_coach.speaking.tts.natural import NaturalVoice
 
 
 @pytest.fixture(scope="module")

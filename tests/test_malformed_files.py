@@ -12,14 +12,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voice_coach.catalog import shipped_dir
-from voice_coach.commands import PhraseBook
-from voice_coach.errors import CoachError, DataFileError
-from voice_coach.evaluation import read_manifest
-from voice_coach.plan import Plan
-from voice_coach.progress import Progress
-from voice_coach.routine import load_routine
-from voice_coach.store import PreferenceStore, ProgressStore
+from voice_coach.app.catalog import shipped_dir
+from voice_coach.core.commands import PhraseBook
+from voice_coach.core.errors import CoachError, DataFileError
+from voice_coach.core.plan import Plan
+from voice_coach.core.progress import Progress
+from voice_coach.core.routine import load_routine
+from voice_coach.listening.evaluation import read_manifest
+from voice_coach.run.store import PreferenceStore, ProgressStore
 
 SHIPPED = (shipped_dir() / "foot-massage.toml").read_text()
 ROUTINE = load_routine(shipped_dir() / "foot-massage.toml")

@@ -16,9 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach import models
-from voice_coach.errors import CoachError
-from voice_coach.models import EMBEDDING, REGISTRY, download, find_embedding, find_model, is_model
+from voice_coach.core.errors import CoachError
+from voice_coach.listening import models
+from voice_coach.listening.models import (
+    EMBEDDING,
+    REGISTRY,
+    download,
+    find_embedding,
+    find_model,
+    is_model,
+)
 
 
 def model_zip(

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from voice_coach.audio.pcm import read_wav, write_wav
-from voice_coach.tts.natural import NaturalVoice
+from voice_coach.speaking.tts.natural import NaturalVoice
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pactl") is None

@@ -7,12 +7,12 @@ import threading
 import time
 from pathlib import Path
 
-from voice_coach.events import Say
-from voice_coach.plan import Plan
-from voice_coach.realtime import RealtimeRunner
-from voice_coach.session import Session
-from voice_coach.store import PreferenceStore, ProgressStore
-from voice_coach.transcript import Transcript
+from voice_coach.core.events import Say
+from voice_coach.core.plan import Plan
+from voice_coach.core.session import Session
+from voice_coach.run.realtime import RealtimeRunner
+from voice_coach.run.store import PreferenceStore, ProgressStore
+from voice_coach.run.transcript import Transcript
 
 
 class FakeSpeaker:

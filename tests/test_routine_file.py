@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from tests.conftest import TECHNIQUES
-from voice_coach.catalog import shipped_dir
-from voice_coach.errors import DataFileError
-from voice_coach.plan import Plan
-from voice_coach.routine import load_routine
+from voice_coach.app.catalog import shipped_dir
+from voice_coach.core.errors import DataFileError
+from voice_coach.core.plan import Plan
+from voice_coach.core.routine import load_routine
 
 SHIPPED = (shipped_dir() / "foot-massage.toml").read_text()
 

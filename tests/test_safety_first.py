@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_coach
-from voice_coach.catalog import shipped_dir
-from voice_coach.progress import Progress
-from voice_coach.routine import load_routine
-from voice_coach.store import ProgressStore
+from voice_coach.app.catalog import shipped_dir
+from voice_coach.core.progress import Progress
+from voice_coach.core.routine import load_routine
+from voice_coach.run.store import ProgressStore
 
 QUESTIONS = [q.question for q in load_routine(shipped_dir() / "foot-massage.toml").safety]
 PROGRESS = "state/voice-coach/progress/foot-massage.standard.en.json"

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 
 from tests.session_driver import Driver, ended, said, steps
-from voice_coach.commands import Intent
-from voice_coach.events import CancelTimer, DeviceBack, DeviceLost, Save, SetVoice, Silence
-from voice_coach.progress import Progress
-from voice_coach.session import EXTRA_TIME, Mode, Phase, Session
+from voice_coach.core.commands import Intent
+from voice_coach.core.events import CancelTimer, DeviceBack, DeviceLost, Save, SetVoice, Silence
+from voice_coach.core.progress import Progress
+from voice_coach.core.session import EXTRA_TIME, Mode, Phase, Session
 
 
 def fresh(plan, prompts, **kwargs) -> Driver:

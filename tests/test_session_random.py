@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voice_coach.commands import Command, Intent
-from voice_coach.events import (
+from voice_coach.core.commands import Command, Intent
+from voice_coach.core.events import (
     End,
     Heard,
     NoInput,
@@ -17,9 +17,9 @@ from voice_coach.events import (
     Start,
     TimerDone,
 )
-from voice_coach.plan import Plan
-from voice_coach.progress import Progress
-from voice_coach.session import Mode, Session
+from voice_coach.core.plan import Plan
+from voice_coach.core.progress import Progress
+from voice_coach.core.session import Mode, Session
 
 TARGETS = {
     Intent.GOTO: st.one_of(st.integers(-2, 15), st.sampled_from(["arch-rubs", "achilles", "soak"])),

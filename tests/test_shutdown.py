@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.progress import Progress
-from voice_coach.store import ProgressStore
+from voice_coach.core.progress import Progress
+from voice_coach.run.store import ProgressStore
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

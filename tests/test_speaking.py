@@ -16,10 +16,10 @@ from tests.audio_helpers import FRAME, frame_levels
 from voice_coach.audio.devices import sounddevice
 from voice_coach.audio.output import DeviceOutput, WavTimeline
 from voice_coach.audio.pcm import read_wav
-from voice_coach.audio.speaker import AudioSpeaker, volume_gain
-from voice_coach.errors import CoachError
-from voice_coach.events import Chime, Say
-from voice_coach.tts.espeak import EspeakVoice
+from voice_coach.core.errors import CoachError
+from voice_coach.core.events import Chime, Say
+from voice_coach.speaking.speaker import AudioSpeaker, volume_gain
+from voice_coach.speaking.tts.espeak import EspeakVoice
 
 LONG = ("Hold the foot with a hand on each side. Rest your fingers on top of the foot. "
         "Put both thumbs underneath, on the toe pads. Stroke down each toe with your thumbs. "

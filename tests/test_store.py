@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from voice_coach.progress import Progress
-from voice_coach.store import PreferenceStore, ProgressStore
+from voice_coach.core.progress import Progress
+from voice_coach.run.store import PreferenceStore, ProgressStore
 
 PROGRESS = Progress("foot-massage", "standard", "toe-bends", "left", ("achilles",))
 
@@ -56,8 +56,8 @@ def test_preferences_merge(tmp_path: Path):
 WRITER = """
 import sys
 from pathlib import Path
-from voice_coach.progress import Progress
-from voice_coach.store import ProgressStore
+from voice_coach.core.progress import Progress
+from voice_coach.run.store import ProgressStore
 store = ProgressStore(Path(sys.argv[1]))
 steps = ["soak", "arch-rubs", "toe-bends", "thumb-work"]
 i = 0

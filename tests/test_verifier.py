@@ -9,21 +9,21 @@ import numpy as np
 import pytest
 
 from tests.test_listener import feed, new_listener, quiet, said
-from voice_coach.app import phrase_book
-from voice_coach.catalog import find_routine
-from voice_coach.commands import Intent
-from voice_coach.engines import embedding_verifier, open_recognizer, unverified
-from voice_coach.errors import CoachError
-from voice_coach.evaluation import context_intents
-from voice_coach.listener import Listener
-from voice_coach.plan import Plan
-from voice_coach.prompts import Prompts
-from voice_coach.stt.embedding import SIZE
-from voice_coach.stt.sphinx import PocketSphinxRecognizer
-from voice_coach.stt.verifier import NEIGHBOURS, Bank, bank_file
-from voice_coach.stt.vosk import VoskRecognizer
-from voice_coach.tts.espeak import EspeakVoice
-from voice_coach.tts.natural import NaturalVoice
+from voice_coach.app.catalog import find_routine
+from voice_coach.app.compose import phrase_book
+from voice_coach.core.commands import Intent
+from voice_coach.core.errors import CoachError
+from voice_coach.core.plan import Plan
+from voice_coach.core.prompts import Prompts
+from voice_coach.listening.engines import embedding_verifier, open_recognizer, unverified
+from voice_coach.listening.evaluation import context_intents
+from voice_coach.listening.listener import Listener
+from voice_coach.listening.stt.embedding import SIZE
+from voice_coach.listening.stt.sphinx import PocketSphinxRecognizer
+from voice_coach.listening.stt.verifier import NEIGHBOURS, Bank, bank_file
+from voice_coach.listening.stt.vosk import VoskRecognizer
+from voice_coach.speaking.tts.espeak import EspeakVoice
+from voice_coach.speaking.tts.natural import NaturalVoice
 
 
 def cluster(centre: int, count: int, seed: int) -> np.ndarray:
@@ -80,7 +80,7 @@ def test_a_damaged_bank_names_its_file(tmp_path: Path):
 
 def test_without_the_embedding_model_the_gap_decides(monkeypatch: pytest.MonkeyPatch):
     phrases = phrase_book(find_routine("foot-massage", "en"))
-    monkeypatch.setattr("voice_coach.engines.find_embedding", lambda: None)
+    monkeypatch.setattr("voice_coach.listening.engines.find_embedding", lambda: None)
     recognizer = open_recognizer("pocketsphinx", "en", phrases)
     assert isinstance(recognizer, PocketSphinxRecognizer) and recognizer.verifier is None
     assert embedding_verifier(phrases, "pocketsphinx", "en") is None

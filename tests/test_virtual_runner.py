@@ -10,12 +10,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voice_coach.plan import Plan
-from voice_coach.runner import ScriptInput, ScriptLine, VirtualRunner, parse_script_line
-from voice_coach.session import Session
-from voice_coach.store import PreferenceStore, ProgressStore
-from voice_coach.textio import TextSpeaker
-from voice_coach.transcript import Transcript
+from voice_coach.core.plan import Plan
+from voice_coach.core.session import Session
+from voice_coach.run.runner import ScriptInput, ScriptLine, VirtualRunner, parse_script_line
+from voice_coach.run.store import PreferenceStore, ProgressStore
+from voice_coach.run.transcript import Transcript
+from voice_coach.speaking.text import TextSpeaker
 
 
 def make_runner(routine, prompts, phrases, folder: Path, lines: list[str], variant="standard"):

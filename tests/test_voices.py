@@ -11,10 +11,10 @@ import pytest
 
 from tests.audio_helpers import recognise
 from voice_coach.audio.pcm import read_wav
-from voice_coach.prompts import Prompts
-from voice_coach.tts.espeak import EspeakVoice
-from voice_coach.tts.natural import NaturalVoice
-from voice_coach.tts.worker import sentences
+from voice_coach.core.prompts import Prompts
+from voice_coach.speaking.tts.espeak import EspeakVoice
+from voice_coach.speaking.tts.natural import NaturalVoice
+from voice_coach.speaking.tts.worker import sentences
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_the_natural_voice_speaks_and_is_intelligible():
 def test_without_the_natural_voice_the_coach_says_how_to_install_it_and_carries_on(tmp_path):
     out = tmp_path / "hello.wav"
     code = ("import sys; sys.modules['hibari'] = None\n"  # as if hibari-tts were not installed
-            "from voice_coach.cli import main\n"
+            "from voice_coach.app.cli import main\n"
             f"raise SystemExit(main(['say', 'Hello there.', '--voice', 'natural', '--output', {str(out)!r}]))")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
-from voice_coach.events import Chime, Say, StepStarted
+from voice_coach.core.events import Chime, Say, StepStarted
 
 Output = Say | Chime | StepStarted
 """What the runner queues for the speaker, in order (a step marker is only logged)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from voice_coach.errors import CoachError
+from voice_coach.core.errors import CoachError
 
 PORTAUDIO_HELP = "install PortAudio: sudo apt install libportaudio2 (scripts/setup.sh does this)"
 

@@ -14,9 +14,8 @@ import numpy as np
 import soxr
 
 from voice_coach.audio.devices import find_device, sounddevice
-from voice_coach.audio.pcm import WavReader
-from voice_coach.errors import CoachError
-from voice_coach.stt.base import SAMPLE_RATE
+from voice_coach.audio.pcm import SAMPLE_RATE, WavReader
+from voice_coach.core.errors import CoachError
 
 log = logging.getLogger(__name__)
 

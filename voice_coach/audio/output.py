@@ -13,7 +13,7 @@ import numpy as np
 
 from voice_coach.audio.devices import find_device, sounddevice
 from voice_coach.audio.pcm import Audio
-from voice_coach.errors import CoachError
+from voice_coach.core.errors import CoachError
 
 BLOCK_SECONDS = 0.02
 """The output callback's block: a stop request is heard within about one block."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import soxr
 
-from voice_coach.errors import CoachError
+from voice_coach.core.errors import CoachError
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Audio:
         return 20 * np.log10(rms) if rms > 0 else float("-inf")
 
 
+SAMPLE_RATE = 16000
+"""The rate the microphones deliver and every recogniser and the endpointer work at."""
 MIN_RATE, MAX_RATE = 4000, 384_000
 """Sample rates a WAV file may have: outside them the header is wrong (or it is not speech)."""
 MAX_CHANNELS = 32

@@ -11,8 +11,7 @@ import threading
 import numpy as np
 
 from voice_coach.audio.output import AudioSink
-from voice_coach.audio.pcm import Audio
-from voice_coach.stt.base import SAMPLE_RATE
+from voice_coach.audio.pcm import SAMPLE_RATE, Audio
 
 
 class Room:

@@ -1,0 +1,367 @@
+"""The real-time run: a speech thread, an input thread, and the main loop that owns the session.
+
+Only the main thread touches the session; the other threads post to its queue. Speech is
+queued on a worker so the coach can be cut off mid-sentence ("stop") and so a long answer
+never blocks listening.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from voice_coach.core.errors import CoachError
+from voice_coach.core.events import (
+    DeviceBack,
+    DeviceLost,
+    Event,
+    NoInput,
+    Say,
+    SpeechDone,
+    Start,
+    StepStarted,
+    TimerDone,
+)
+from voice_coach.core.session import BARGE_IN
+from voice_coach.listening.listener import Listener, Utterance
+from voice_coach.listening.stt.base import Recognizer
+from voice_coach.ports import Output, Speaker
+from voice_coach.run.clock import RealClock
+from voice_coach.run.runner import Runner
+from voice_coach.speaking.text import OutputClosed
+
+log = logging.getLogger(__name__)
+
+RETRY_FIRST = 1.0
+"""Seconds before the first attempt to reopen a lost device; doubled each time after."""
+RETRY_MOST = 30.0
+"""Longest wait between attempts."""
+
+
+@dataclass(frozen=True)
+class _Output:
+    """Something the speaker did (logged by the main thread, which owns the transcript)."""
+
+    item: Output
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    t: float
+
+
+@dataclass(frozen=True)
+class _InputClosed:
+    pass
+
+
+@dataclass(frozen=True)
+class _Spoken:
+    utterance: Utterance
+    t: float
+
+
+@dataclass(frozen=True)
+class _Interrupted:
+    """SIGTERM or SIGINT: stop now, keeping the person's place."""
+
+
+_Item = Event | _Output | _Line | _InputClosed | _Spoken | _Interrupted
+
+
+class SpeechWorker:
+    """Speaks queued utterances one after another on its own thread; can be cut off at once."""
+
+    def __init__(self, speaker: Speaker, post: Callable[[_Item], None], clock: RealClock) -> None:
+        self._speaker = speaker
+        self._post = post
+        self._clock = clock
+        self._queue: deque[Output] = deque()
+        self._cond = threading.Condition()
+        self._cancel = threading.Event()
+        self._busy = False
+        self._closed = False
+        self._said: deque[tuple[float, float, str]] = deque(maxlen=8)
+        self._current: tuple[float, str] | None = None
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
+        self._thread.start()
+
+    @property
+    def idle(self) -> bool:
+        with self._cond:
+            return not self._busy and not self._queue
+
+    def speaking_between(self, start: float, end: float) -> str | None:
+        """What the coach said between ``start`` and ``end`` (None if it was silent); safe to
+        call from the listening thread."""
+        with self._cond:
+            spans = list(self._said)
+            if self._current is not None:
+                spans.append((self._current[0], float("inf"), self._current[1]))
+        texts = [text for began, ended, text in spans if began < end and ended > start]
+        return " ".join(texts) if texts else None
+
+    def add(self, item: Output) -> None:
+        with self._cond:
+            self._queue.append(item)
+            self._cond.notify()
+
+    def silence(self) -> None:
+        with self._cond:
+            kept = [item for item in self._queue if isinstance(item, StepStarted)]
+            self._queue = deque(kept)
+            self._cancel.set()
+
+    def close(self, drain: bool = True) -> None:
+        """Stop the thread, after the queued speech (``drain``) or at once."""
+        if not drain:
+            self.silence()
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._closing.set()
+        self._thread.join()
+
+    def _lost(self, error: CoachError) -> None:
+        """The speaker failed: drop what was to be said, pause the session, get it back."""
+        log.warning("%s; trying to get it back", error)
+        with self._cond:
+            self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
+        self._post(DeviceLost(self._clock.now(), "speaker"))
+        reconnect = getattr(self._speaker, "reconnect", None)
+        wait = RETRY_FIRST
+        while reconnect is not None and not self._closing.wait(wait):
+            wait = min(wait * 2, RETRY_MOST)
+            try:
+                reconnect()
+            except CoachError as exc:
+                log.info("speaker still missing: %s", exc)
+                continue
+            self._post(DeviceBack(self._clock.now(), "speaker"))
+            return
+
+    def _run(self) -> None:
+        last_said: int | None = None
+        while True:
+            with self._cond:
+                if not self._queue:
+                    self._busy = False
+                    if last_said is not None:
+                        self._post(SpeechDone(self._clock.now(), last_said))
+                        last_said = None
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return
+                item = self._queue.popleft()
+                self._busy = True
+                self._cancel.clear()
+            start = self._clock.now()
+            if not isinstance(item, StepStarted):
+                text = item.text if isinstance(item, Say) else ""
+                with self._cond:
+                    self._current = (start, text)
+                try:
+                    self._speaker.speak(item, self._cancel, start)
+                except OutputClosed:
+                    self._post(_Interrupted())  # printed words nobody reads: stop, keep the place
+                except CoachError as exc:
+                    self._lost(exc)
+                with self._cond:
+                    self._current = None
+                    self._said.append((start, self._clock.now(), text))
+            if isinstance(item, Say):
+                last_said = item.utterance
+            self._post(_Output(item, start, self._clock.now()))
+
+
+class Microphone(Protocol):
+    def read(self, size: int) -> bytes | None: ...
+
+    def close(self) -> None: ...
+
+
+class RealtimeRunner(Runner):
+    """Runs a session in real time; input arrives through :meth:`line` from other threads."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.clock = RealClock()
+        self._events: queue.Queue[_Item] = queue.Queue()
+        self._speech = SpeechWorker(self.speaker, self._events.put, self.clock)
+        self._input_open = True
+        self._deferred: deque[str] = deque()
+        self._listener: Listener | None = None
+        self._stopping = threading.Event()
+        self.lock = threading.Lock()
+        """Held while the session changes; the terminal display takes it to read a snapshot."""
+
+    def listen(self, reopen: Callable[[], Microphone], recognizer: Recognizer,
+               played: Callable[[float, float], float] | None = None) -> None:  # fmt: skip
+        """Hear the person through the microphone ``reopen()`` opens, on a thread of its own;
+        when the microphone is lost the session pauses and it is reopened with back-off.
+        ``played`` gives the level the speaker played between two ``time.monotonic()`` times."""
+        reference = None
+        if played is not None:
+            origin = self.clock.origin
+
+            def reference(start: float, end: float) -> float:
+                return played(origin + start, origin + end)
+
+        microphone: Microphone | None = reopen()
+        listener = Listener(recognizer, self.phrases, self._speech.speaking_between,
+                            start=self.clock.now(), reference=reference)  # fmt: skip
+        self._listener = listener
+        listener.intents = self.session.listening()
+
+        def hear() -> None:
+            nonlocal microphone
+            wait, lost = RETRY_FIRST, False
+            while not self._stopping.is_set():
+                if microphone is None:
+                    if self._stopping.wait(wait):
+                        break
+                    wait = min(wait * 2, RETRY_MOST)
+                    try:
+                        microphone = reopen()
+                    except CoachError as exc:
+                        log.info("microphone still missing: %s", exc)
+                    continue
+                try:
+                    frame = microphone.read(listener.frame_bytes)
+                except CoachError as exc:
+                    if not lost:  # once, however often reopening it fails again
+                        log.warning("%s; trying to get it back", exc)
+                        self._events.put(DeviceLost(self.clock.now(), "microphone"))
+                    lost = True
+                    microphone.close()
+                    microphone = None
+                    continue
+                if frame is None:
+                    break
+                if lost:  # it is back only when it delivers sound again
+                    lost, wait = False, RETRY_FIRST
+                    listener.align(self.clock.now())
+                    self._events.put(DeviceBack(self.clock.now(), "microphone"))
+                utterance = listener.feed(frame)
+                if utterance is not None:
+                    self._events.put(_Spoken(utterance, self.clock.now()))
+                if getattr(microphone, "backlog", 1) == 0:  # caught up: re-align the clock
+                    listener.align(self.clock.now() - getattr(microphone, "latency", 0.0))
+            if microphone is not None:
+                microphone.close()
+
+        threading.Thread(target=hear, name="microphone", daemon=True).start()
+
+    def interrupt(self) -> None:
+        """Stop at once (from a signal handler or another thread): silence, save, end."""
+        self._speech.silence()
+        self._events.put(_Interrupted())
+
+    @property
+    def lines_waiting(self) -> tuple[str, ...]:
+        """Typed lines held until the coach falls silent (shown in the terminal's status bar,
+        so that a line typed mid-sentence is seen to be received)."""
+        return tuple(self._deferred)
+
+    def line(self, text: str) -> None:
+        """The person said (typed) ``text``; safe to call from any thread."""
+        self._events.put(_Line(text, self.clock.now()))
+
+    def input_closed(self) -> None:
+        """No more input will come; safe to call from any thread."""
+        self._events.put(_InputClosed())
+
+    def run(self) -> str:
+        """Run to the end; return the end reason."""
+        self._handle(Start(self.clock.now()))
+        while self.end_reason is None:
+            event = self._next_event()
+            if event is not None:
+                self._handle(event)
+        self._stopping.set()
+        self._speech.close(drain=self.end_reason != "interrupted")
+        while not self._events.empty():
+            item = self._events.get()
+            if isinstance(item, _Output):
+                self.log_output(item.item, item.start, item.end)
+        self.finish(self.clock.now())
+        return self.end_reason
+
+    def _handle(self, event: Event) -> None:
+        with self.lock:
+            self.execute(self.session.handle(event), event.t)
+            if self._listener is not None:
+                self._listener.intents = self.session.listening()
+
+    def _next_event(self) -> Event | None:
+        if self._deferred and self._speech.idle:
+            return self.typed(self.clock.now(), self._deferred.popleft())
+        timeout = None
+        if self.timer_at is not None:
+            timeout = max(0.0, self.timer_at - self.clock.now())
+        elif (
+            not self._input_open
+            and self._speech.idle
+            and self._events.empty()
+            and not self._deferred
+        ):
+            return NoInput(self.clock.now())
+        try:
+            item = self._events.get(timeout=timeout if timeout is not None else 0.5)
+        except queue.Empty:
+            if self.timer_at is not None and self.clock.now() >= self.timer_at:
+                self.timer_at = None
+                return TimerDone(self.clock.now())
+            return None
+        match item:
+            case _Output(item=done, start=start, end=end):
+                self.log_output(done, start, end)
+                return None
+            case _Line(text=text, t=t) if text.strip():
+                return self._line(text, t)
+            case _InputClosed():
+                self._input_open = False
+                return None
+            case _Spoken(utterance=utterance, t=t):
+                return self.spoken(t, utterance)
+            case DeviceLost(t=t, device=device) | DeviceBack(t=t, device=device):
+                state = "lost" if isinstance(item, DeviceLost) else "back"
+                self.transcript.write(t, "device", device=device, state=state)
+                print(f"voice-coach: the {device} is {'lost' if state == 'lost' else 'back'}.",
+                      file=sys.stderr)  # fmt: skip
+                return item
+            case _Interrupted():
+                self.place_saved = self.save_place(self.clock.now())
+                self.end_reason = "interrupted"
+                return None
+            case _Line():
+                return None
+            case _:
+                return item
+
+    def _line(self, text: str, t: float) -> Event | None:
+        """While the coach speaks only a barge-in command cuts in; other lines wait their turn,
+        so an answer is never taken for a question that has not been heard yet."""
+        command = self.phrases.parse(text)
+        speaking = not self._speech.idle
+        if (speaking or self._deferred) and (command is None or command.intent not in BARGE_IN):
+            self._deferred.append(text)
+            return None
+        return self.typed(t, text)
+
+    def queue_output(self, item: Output) -> None:
+        self._speech.add(item)
+
+    def silence(self) -> None:
+        self._speech.silence()
