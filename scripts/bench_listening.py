@@ -85,8 +85,6 @@ def peer(manifest: Path, out: Path, engine: str, locale: str) -> None:
     from voice_coach.app.catalog import find_routine
     from voice_coach.app.compose import phrase_book
     from voice_coach.audio.pcm import SAMPLE_RATE, Audio, read_wav, write_wav
-    from voice_coach.core.plan import Plan
-    from voice_coach.core.prompts import Prompts
     from voice_coach.listening.evaluation import (
         ClipResult,
         Report,
@@ -98,7 +96,7 @@ def peer(manifest: Path, out: Path, engine: str, locale: str) -> None:
 
     routine = find_routine("foot-massage", locale)
     phrases = phrase_book(routine)
-    intents = context_intents(Plan(routine), Prompts.load(locale))
+    intents = context_intents(routine)
     clips = read_manifest(manifest, routine)
     recognizer = sr.Recognizer()
     rng = np.random.default_rng(0)

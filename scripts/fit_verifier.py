@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Fit a recogniser's verifier from a generated corpus, never from the real recordings that
 judge it: the speech-embedding verifier's examples and weights
-(``voice_coach/listening/stt/<engine>-<locale>.npz``) and, for pocketsphinx, the gap threshold it uses
-alone (``ACCEPT_GAP`` in voice_coach/listening/stt/sphinx.py).
+(``voice_coach/listening/stt/<engine>-<locale>.npz``) and, for pocketsphinx, the gap threshold
+it uses alone (``ACCEPT_GAP`` in voice_coach/listening/stt/sphinx.py).
 
 Every utterance the grammar turns into a whole phrase is one example: right when the clip says
 that command, wrong otherwise (a wrong command, or anything heard in audio that must trigger
@@ -135,7 +135,9 @@ def main() -> None:
         "--cost", type=float, default=1.0, help="a wrong acceptance counts this many misses"
     )
     parser.add_argument(
-        "--write", action="store_true", help="save the bank to voice_coach/listening/stt/ENGINE-LOCALE.npz"
+        "--write",
+        action="store_true",
+        help="save the bank to voice_coach/listening/stt/ENGINE-LOCALE.npz",
     )
     args = parser.parse_args()
     folder = find_embedding()

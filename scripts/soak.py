@@ -22,9 +22,7 @@ import numpy as np
 
 from voice_coach.app.catalog import find_routine
 from voice_coach.app.compose import phrase_book
-from voice_coach.core.plan import Plan
-from voice_coach.core.prompts import Prompts
-from voice_coach.core.session import BARGE_IN
+from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.engines import open_recognizer, unverified
 from voice_coach.listening.evaluation import context_intents
 from voice_coach.listening.listener import Listener
@@ -63,7 +61,7 @@ def main() -> None:
     minute = room_minute()
     routine = find_routine("foot-massage", "en")
     phrases = phrase_book(routine)
-    hold = context_intents(Plan(routine), Prompts.load("en"))["routine"]
+    hold = context_intents(routine)["routine"]
     speaking = [False]
 
     def coach_talking(start: float, end: float) -> str | None:

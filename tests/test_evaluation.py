@@ -12,7 +12,9 @@ import pytest
 
 from voice_coach.app.cli import main
 from voice_coach.audio.pcm import Audio, write_wav
-from voice_coach.core.commands import Intent
+from voice_coach.core.commands import Command, Intent
+from voice_coach.core.events import Heard, Start
+from voice_coach.core.session import Session
 from voice_coach.listening.evaluation import context_intents
 from voice_coach.speaking.tts.natural import NaturalVoice
 
@@ -97,7 +99,15 @@ def test_eval_scores_real_speech_through_the_listening_path(clips: Path, tmp_pat
 
 
 def test_contexts_listen_for_what_a_session_would(plan, prompts):
-    intents = context_intents(plan, prompts)
+    intents = context_intents(plan.routine)
+    session = Session(plan, prompts)
+    session.handle(Start(0.0))
+    assert session.listening() == intents["question"]
+    for t in range(1, 4):
+        session.handle(Heard(float(t), "no", Command(Intent.NO)))
+    assert session.listening() == intents["routine"]
+    session.handle(Heard(5.0, "pause", Command(Intent.PAUSE)))
+    assert session.listening() == intents["paused"]
     assert {Intent.YES, Intent.NO} <= intents["question"]
     assert Intent.NEXT not in intents["question"]
     assert Intent.RESUME in intents["paused"] and Intent.PAUSE not in intents["paused"]

@@ -10,8 +10,6 @@ from voice_coach.app.catalog import find_routine
 from voice_coach.app.compose import phrase_book
 from voice_coach.audio.pcm import SAMPLE_RATE
 from voice_coach.core.commands import Intent
-from voice_coach.core.plan import Plan
-from voice_coach.core.prompts import Prompts
 from voice_coach.listening.evaluation import context_intents
 from voice_coach.listening.listener import Listener, Utterance
 from voice_coach.listening.stt.sphinx import PocketSphinxRecognizer
@@ -126,7 +124,7 @@ def test_short_words_said_while_massaging_do_nothing(recognizer, voice):
     # as "help" (measured), and "on" heard as "go on" in real recordings.
     listener = new_listener(recognizer)
     routine = find_routine("foot-massage", "en")
-    listener.intents = context_intents(Plan(routine), Prompts.load("en"))["routine"]
+    listener.intents = context_intents(routine)["routine"]
     heard = feed(listener, quiet(0.5))
     for word in ("On.", "Up.", "Go.", "Forward."):
         heard += feed(listener, said(voice, word) + quiet(1.0))

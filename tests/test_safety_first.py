@@ -130,3 +130,13 @@ def test_a_signal_at_any_question_saves_no_place_and_says_so(tmp_path: Path, ans
     assert "Next time it starts with the safety questions." in err
     assert "Your place is saved" not in err
     assert not (tmp_path / "state/voice-coach/progress/short.standard.en.json").exists()
+
+
+def test_typed_input_is_held_to_what_a_state_listens_for_as_speech_is(xdg, tmp_path: Path):
+    # "next" is not listened for during a question (no phrase of it is in the grammar), so a
+    # typed one is not understood either; "resume" is not listened for in a running step.
+    run = run_coach(xdg, ["next", "no", "no", "no", "+2 resume"], "--quick", tmp=tmp_path)
+    heard = {e["text"]: e["intent"] for e in run.of("heard")}
+    assert heard == {"next": None, "no": "no", "resume": None}
+    said = [e["text"] for e in run.of("say")]
+    assert said[said.index(QUESTIONS[0]) + 1] == "Please answer yes or no."

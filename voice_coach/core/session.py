@@ -35,6 +35,7 @@ from voice_coach.core.plan import Plan, Stop
 from voice_coach.core.progress import Progress
 from voice_coach.core.prompts import Prompts
 from voice_coach.core.routine import Cue
+from voice_coach.core.states import IDLE_STARTS, State, listens
 
 ANSWER_TIMEOUT = 12.0
 """Seconds of silence after a question before it is asked once more."""
@@ -51,11 +52,6 @@ _VOICE = {
     Intent.QUIETER: ("volume", -1, "quieter", "quietest"),
     Intent.LOUDER: ("volume", 1, "louder", "loudest"),
 }
-_ANSWERS = frozenset({Intent.YES, Intent.NO})
-_IDLE_STARTS = frozenset({Intent.RESUME, Intent.RESTART, Intent.NEXT, Intent.YES})
-"""What begins the routine again after it ended with the coach staying on ("start")."""
-BARGE_IN = frozenset({Intent.STOP, Intent.PAUSE})
-"""What a person can say to cut in while the coach is speaking; the rest waits for silence."""
 _NAVIGATION = {Intent.NEXT, Intent.SKIP, Intent.BACK, Intent.GOTO, Intent.SWITCH_FOOT}
 
 
@@ -130,24 +126,25 @@ class Session:
         """Whether the hold clock is stopped (paused, confirming, or not in a step)."""
         return self.paused or self.confirm is not None or self.mode is not Mode.STEP
 
-    def listening(self) -> frozenset[Intent]:
-        """The intents that mean something now; a recogniser listens for these phrases only."""
+    @property
+    def state(self) -> State:
+        """Where the session is, as far as what it listens for goes."""
         if self.mode is Mode.ENDED:
-            return frozenset()
+            return State.ENDED
         if self.confirm is not None:
-            return _ANSWERS | {Intent.REPEAT, Intent.HELP} | _VOICE.keys()
+            return State.CONFIRM
         if self.mode is Mode.RESUME_PROMPT:
-            return _ANSWERS | {Intent.RESUME, Intent.RESTART, Intent.QUIT, Intent.REPEAT,
-                               Intent.HELP} | _VOICE.keys()  # fmt: skip
+            return State.RESUME_OFFER
         if self.mode is Mode.IDLE:
-            return _IDLE_STARTS | {Intent.QUIT, Intent.REPEAT, Intent.HELP} | _VOICE.keys()
+            return State.IDLE
         if self.mode is Mode.SAFETY:
-            return _ANSWERS | {Intent.REPEAT, Intent.HELP, Intent.PAUSE, Intent.STOP,
-                               Intent.RESUME, Intent.BACK, Intent.QUIT} | _VOICE.keys()  # fmt: skip
-        unheard = _ANSWERS | {Intent.PAUSE if self.paused else Intent.RESUME}
-        if not self.plan.routine.sides:
-            unheard |= {Intent.SWITCH_FOOT}  # no other side to switch to
-        return frozenset(Intent) - unheard
+            return State.QUESTION
+        return State.PAUSED if self.paused else State.STEP
+
+    def listening(self) -> frozenset[Intent]:
+        """The intents that mean something now (``core/states.py``): a recogniser listens for
+        these phrases only, and typed input is held to them too."""
+        return listens(self.state, self.plan.routine)
 
     @property
     def resumable(self) -> bool:
@@ -570,7 +567,7 @@ class Session:
 
     def _idle(self, intent: Intent | None) -> None:
         """After the routine, staying on: a new session on "start", nothing on chatter."""
-        if intent in _IDLE_STARTS:
+        if intent in IDLE_STARTS:
             self._fresh_start()
         elif intent is Intent.QUIT:
             self._say(self.prompts.say("goodbye"))

@@ -23,18 +23,17 @@ from pathlib import Path
 import numpy as np
 
 from voice_coach.audio.pcm import SAMPLE_RATE, Audio, WavReader, read_wav
-from voice_coach.core.commands import Command, Intent, PhraseBook
+from voice_coach.core.commands import Intent, PhraseBook
 from voice_coach.core.datafile import read_text
 from voice_coach.core.errors import CoachError, DataFileError
-from voice_coach.core.events import Heard, Start
-from voice_coach.core.plan import Plan
-from voice_coach.core.prompts import Prompts
 from voice_coach.core.routine import Routine
-from voice_coach.core.session import Mode, Session
+from voice_coach.core.states import State, listens
 from voice_coach.listening.listener import Listener
 from voice_coach.listening.stt.base import Recognizer
 
-CONTEXTS = ("routine", "paused", "question")
+CONTEXT_STATES = {"routine": State.STEP, "paused": State.PAUSED, "question": State.QUESTION}
+"""A manifest's contexts, and the session state each stands for."""
+CONTEXTS = tuple(CONTEXT_STATES)
 NONE = "none"
 CHUNK_SECONDS = 0.1
 """Audio handed over at a time, as a microphone callback would."""
@@ -200,19 +199,10 @@ def _label_problem(label: str, routine: Routine) -> str | None:
     return f"unknown intent '{label}'; use one of: {names}"
 
 
-def context_intents(plan: Plan, prompts: Prompts) -> dict[str, frozenset[Intent]]:
-    """What a session listens for in each context, read off a real session driven there."""
-    session = Session(plan, prompts)
-    session.handle(Start(0.0))
-    heard: dict[str, frozenset[Intent]] = {"question": session.listening()}
-    t = 0.0
-    while session.mode is Mode.SAFETY:
-        t += 1.0
-        session.handle(Heard(t, "no", Command(Intent.NO)))
-    heard["routine"] = session.listening()
-    session.handle(Heard(t + 1.0, "pause", Command(Intent.PAUSE)))
-    heard["paused"] = session.listening()
-    return heard
+def context_intents(routine: Routine) -> dict[str, frozenset[Intent]]:
+    """What a session listens for in each context of a manifest (the table in
+    ``core/states.py``)."""
+    return {context: listens(state, routine) for context, state in CONTEXT_STATES.items()}
 
 
 def _named(expected: str, heard: str, routine: Routine) -> str:
@@ -251,7 +241,7 @@ def evaluate(clips: list[Clip], recognizer: Recognizer, phrases: PhraseBook,
              routine: Routine) -> Report:  # fmt: skip
     """Stream every clip through one listener, as the coach has one, endpointing afresh for
     each (as if the coach had just fallen silent)."""
-    intents = context_intents(Plan(routine), Prompts.load(routine.locale))
+    intents = context_intents(routine)
     rng = np.random.default_rng(0)
     results = []
     streamed = 0.0

@@ -22,7 +22,7 @@ import numpy as np
 from voice_coach.audio.pcm import SAMPLE_RATE
 from voice_coach.core.commands import Command, Intent, PhraseBook, normalise
 from voice_coach.core.errors import CoachError
-from voice_coach.core.session import BARGE_IN
+from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.denoise import denoised
 from voice_coach.listening.stt.base import Recognizer
 

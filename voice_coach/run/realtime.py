@@ -28,7 +28,7 @@ from voice_coach.core.events import (
     StepStarted,
     TimerDone,
 )
-from voice_coach.core.session import BARGE_IN
+from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.listener import Listener, Utterance
 from voice_coach.listening.stt.base import Recognizer
 from voice_coach.ports import Output, Speaker

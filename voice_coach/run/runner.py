@@ -100,8 +100,11 @@ class Runner:
         speaker.set_voice(session.rate, session.volume)
 
     def typed(self, t: float, text: str) -> Heard:
-        """A typed line as an event, logged."""
+        """A typed line as an event, logged. It is held to what the session listens for now,
+        as a spoken one is (a typed "next" during a safety question is not understood)."""
         command = self.phrases.parse(text)
+        if command is not None and command.intent not in self.session.listening():
+            command = None
         self.transcript.write(t, "heard", text=text, intent=command.label() if command else None,
                               confidence=1.0, start=round(t, 3), end=round(t, 3))  # fmt: skip
         return Heard(t, text, command)
