@@ -5,7 +5,7 @@ The method of ``noisereduce``'s stationary gate: per frequency, the level that t
 own frames exceed only when something stands out (mean + 1.5 standard deviations, in dB) is taken
 as the noise; bins below it are turned down, through a mask smoothed over 500 Hz and 50 ms so
 that speech edges are not chopped. Written here in NumPy because the library itself needs
-SciPy's signal module (about 80 MB more resident memory on import) and Matplotlib.
+SciPy's signal module and Matplotlib (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ HOP = FFT_SIZE // 4
 THRESHOLD_STD = 1.5
 """Standard deviations above a bin's mean level at which it counts as standing out."""
 REDUCTION = 0.8
-"""How far the bins that do not stand out are turned down (0.8: to a fifth, -14 dB). On the
-generated tuning subset 0.8 understood 62% of the commands, 0.6 59% and 1.0 (removing them
-outright) 52%; without the gate 56%."""
+"""How far the bins that do not stand out are turned down (0.8: to a fifth, -14 dB; the
+value: docs/decisions.md)."""
 SMOOTH_HZ = 500.0
 SMOOTH_MS = 50.0
 

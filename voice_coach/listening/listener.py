@@ -57,20 +57,17 @@ POST_ROLL = 0.15
 """And from after its end."""
 TRIM_DB = 14.0
 """Before decoding, an utterance is cut down to its 10 ms frames within this many decibels of
-its loudest (the endpointer keeps the room noise around a word, which the grammar then has to
-explain as words). On the generated tuning subset, after the noise gate: 10 dB understood 65.6%
-of the commands, 12 dB 66.8%, 14 dB 69.2%, 18 dB 64.4%, 24 dB 62.8%, at a similar rate of
-false accepts (134-153 an hour); without trimming or gate, 42.4%."""
+its loudest: the endpointer keeps the room noise around a word, which the grammar then has to
+explain as words (the value: docs/decisions.md)."""
 TRIM_BEFORE = 0.1
-"""Seconds kept before the first such frame (a soft onset)."""
+"""Seconds kept before the first such frame (a soft onset; why not more: docs/decisions.md)."""
 TRIM_AFTER = 0.15
 """And after the last (a fading "p" or "s")."""
 PAD_SECONDS = 0.25
 """Quiet room noise put around an utterance before decoding (recognisers settle on it)."""
 ENDPOINT_WINDOW = 0.24
-"""Seconds of audio the endpointer judges at a time; the end of speech is known this much later.
-On the generated tuning set 0.24 s instead of 0.3 s took 54 ms off the median delay with the same
-commands understood (multi-word phrases were not split)."""
+"""Seconds of audio the endpointer judges at a time; the end of speech is known this much later
+(docs/decisions.md)."""
 
 
 @dataclass(frozen=True)

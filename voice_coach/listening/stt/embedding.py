@@ -27,8 +27,8 @@ STRIDE = 8
 SIZE = 192
 """Numbers per utterance: the mean and the maximum of its 96-number embeddings."""
 BATCH = 4
-"""Windows embedded at once: all of a 3 s utterance at once took 35 MB more memory (measured),
-four at a time 2 MB, in the same time."""
+"""Windows embedded at once: a few at a time take as long as all at once, with far less memory
+(docs/decisions.md)."""
 
 
 class SpeechEmbedder:
@@ -40,7 +40,7 @@ class SpeechEmbedder:
         except ImportError:
             raise CoachError("onnxruntime is not installed: run scripts/setup.sh") from None
         options = onnxruntime.SessionOptions()
-        # One thread each: an utterance takes ~15 ms, and the coach shares a small machine
+        # One thread each: an utterance is short work, and the coach shares a small machine
         # with its speech; no memory arena or pattern, which keep the largest buffers used.
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1

@@ -38,9 +38,8 @@ GAP_SCALE = 1.5
 scale above it."""
 _LOG_BASE = math.log(1.0001)
 _CACHE = 4
-"""Compiled grammar searches kept: each of the full phrase list takes about 8 MB and 10 ms to
-compile (measured), so a few cover the states a session moves between without the memory of
-many (16 kept: 33 MB more after ten different grammars)."""
+"""Compiled grammar searches kept: a few cover the states a session moves between without the
+memory of many (docs/decisions.md)."""
 _PHONES = "phones"
 
 
@@ -57,16 +56,9 @@ class PocketSphinxRecognizer:
             from pocketsphinx import Config, Decoder, get_model_path
         except ImportError:
             raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
-        # One decoder, so one copy of the acoustic model, with two kinds of search: the phrase
-        # grammars and the free phone loop. No language model: by default pocketsphinx loads
-        # its general English one (63 MB), which command grammars never use. The lattice
-        # "bestpath" pass (the default) stays on, although over a grammar it ends on the best
-        # word in the last frame whether or not the grammar may end there, so that 16% of the
-        # generated commands come back as half phrases ("what do" for "what step") and are
-        # ignored: it ignores half-fitting talk too. Measured with it off (verifier refitted):
-        # held-out 66.5% / 67.0% / 65 false accepts an hour against 62.3 / 73.2 / 47 (the same
-        # trade-off as a lower threshold), real recordings 84.0 / 96.0 / 96 against 84.8 / 98.5
-        # / 37.
+        # One decoder (one copy of the acoustic model) with two searches, the phrase grammars
+        # and a free phone loop; no language model; the lattice pass kept, which ends on half
+        # phrases and so ignores half-fitting talk too (docs/decisions.md).
         config = Config(samprate=SAMPLE_RATE, loglevel="FATAL", lm=None, bestpath=True)
         self._decoder: Any = Decoder(config)
         phone_lm = os.path.join(get_model_path(), "en-us", "en-us-phone.lm.bin")
@@ -79,8 +71,7 @@ class PocketSphinxRecognizer:
 
     def _in_dictionary(self, word: str) -> bool:
         # Each word is looked up once: the binding's lookup_word never frees the pronunciation
-        # it returns (measured: 47 kB more memory per check of the whole phrase list, so a
-        # held-out evaluation grew by 30 MB).
+        # it returns (docs/decisions.md).
         if word not in self._dictionary:
             self._dictionary[word] = bool(self._decoder.lookup_word(word))
         return self._dictionary[word]

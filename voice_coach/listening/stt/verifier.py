@@ -76,8 +76,7 @@ class Bank:
         recogniser's ``score``; None when the bank has no example of that intent. ``excluded``
         masks examples out (when fitting)."""
         # Not ``self.vectors @ vector``: a matrix product hands the work to OpenBLAS's threads,
-        # which then spin idle for ~20 ms, counted as the coach's CPU (measured: 21 ms per
-        # utterance against 0.6 ms for this).
+        # which then spin idle, counted as the coach's CPU (docs/decisions.md).
         similarity = (self.vectors * vector.astype(np.float32)).sum(axis=1)
         usable = np.ones(len(self.labels), bool) if excluded is None else ~excluded
 
