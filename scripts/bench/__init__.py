@@ -1,0 +1,1 @@
+"""The listening benchmark's parts (scripts/bench_listening.py runs them)."""
