@@ -22,6 +22,7 @@ import numpy as np
 
 from voice_coach.app.catalog import find_routine
 from voice_coach.app.compose import phrase_book
+from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.engines import open_recognizer, unverified
 from voice_coach.listening.evaluation import context_intents
@@ -62,14 +63,10 @@ def main() -> None:
     routine = find_routine("foot-massage", "en")
     phrases = phrase_book(routine)
     hold = context_intents(routine)["routine"]
-    speaking = [False]
-
-    def coach_talking(start: float, end: float) -> str | None:
-        return "Slow and gentle." if speaking[0] else None
-
+    playback = PlaybackLog()
     recognizer = open_recognizer("pocketsphinx", "en", phrases)
     print("pocketsphinx " + ("without" if unverified(recognizer) else "with") + " its verifier")
-    listener = Listener(recognizer, phrases, coach_talking)
+    listener = Listener(recognizer, phrases, playback)
     frames_per_minute = len(minute) // listener.frame_bytes
     minutes = round(args.hours * 60)
     taken: collections.Counter[str] = collections.Counter()
@@ -77,8 +74,10 @@ def main() -> None:
     started, cpu = time.monotonic(), time.process_time()
     baseline: tuple[float, int, int] | None = None
     for index in range(minutes):
-        speaking[0] = index % 7 == 3  # now and then the coach is "talking" (barge-in rules)
-        listener.intents = BARGE_IN if speaking[0] else hold
+        speaking = index % 7 == 3  # now and then the coach is "talking" (barge-in rules)
+        if speaking:
+            playback.said(listener.now, listener.now + 60.0, "Slow and gentle.")
+        listener.intents = BARGE_IN if speaking else hold
         for frame in range(frames_per_minute):
             offset = frame * listener.frame_bytes
             utterance = listener.feed(minute[offset : offset + listener.frame_bytes])

@@ -58,8 +58,25 @@ def feed(listener: Listener, pcm: bytes) -> list[Utterance]:
     return heard
 
 
+class FakePlayback:
+    """The coach's playback as a test decides it: talking whenever ``speaking`` says so, with no
+    audio levels (a coach that prints its words)."""
+
+    audible = False
+
+    def __init__(self, speaking) -> None:
+        self.speaking = speaking
+
+    def speaking_between(self, start: float, end: float) -> str | None:
+        return self.speaking(start, end)
+
+    def level(self, start: float, end: float) -> float:
+        return 0.0
+
+
 def new_listener(recognizer, speaking=lambda start, end: None) -> Listener:
-    listener = Listener(recognizer, phrase_book(find_routine("foot-massage", "en")), speaking)
+    phrases = phrase_book(find_routine("foot-massage", "en"))
+    listener = Listener(recognizer, phrases, FakePlayback(speaking))
     listener.intents = frozenset({Intent.NEXT, Intent.BACK, Intent.REPEAT, Intent.PAUSE})
     return listener
 

@@ -11,6 +11,7 @@ from voice_coach.core.events import Say
 from voice_coach.core.plan import Plan
 from voice_coach.core.session import Session
 from voice_coach.run.realtime import RealtimeRunner
+from voice_coach.run.runner import RunParts
 from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
 
@@ -45,12 +46,23 @@ class FakeSpeaker:
         pass
 
 
-def make(routine, prompts, phrases, folder: Path, speaker, script):
-    runner = RealtimeRunner(
-        session=Session(Plan(routine, "quick"), prompts), phrases=phrases, speaker=speaker,
-        progress=ProgressStore(folder), preferences=PreferenceStore(folder),
-        transcript=Transcript(folder / "t.jsonl"),
-    )  # fmt: skip
+class HandClock:
+    """A session clock the test moves by hand."""
+
+    origin = 0.0
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+
+def make(routine, prompts, phrases, folder: Path, speaker, script, clock=None):
+    parts = RunParts(Session(Plan(routine, "quick"), prompts), phrases, speaker,
+                     ProgressStore(folder), PreferenceStore(folder),
+                     Transcript(folder / "t.jsonl"))  # fmt: skip
+    runner = RealtimeRunner(parts, clock)
     threading.Thread(target=script, args=(runner.line, runner.input_closed), daemon=True).start()
     return runner
 
@@ -73,24 +85,27 @@ def test_a_yes_to_the_first_question_ends_for_safety(routine, prompts, phrases, 
 
 def test_stop_cuts_the_coach_off_at_once(routine, prompts, phrases, tmp_path):
     speaker = FakeSpeaker(5.0)
-    said_at: list[float] = []
+    clock = HandClock()
 
     def script(on_line, on_closed):
         speaker.speaking.wait(2)
-        time.sleep(0.2)
-        said_at.append(time.monotonic())
+        clock.t = 3.0
         speaker.seconds = 0.01  # from now on; the welcome is still waiting out its 5 s
         on_line("stop")
         time.sleep(0.3)
+        clock.t = 4.0  # session time moves on only after the stop has had its effect
         on_line("quit")
         time.sleep(0.3)
         on_line("yes")
 
-    runner = make(routine, prompts, phrases, tmp_path, speaker, script)
+    runner = make(routine, prompts, phrases, tmp_path, speaker, script, clock)
     assert runner.run() == "quit"
-    text, when = speaker.cut[0]
+    text, _ = speaker.cut[0]
     assert text == routine.welcome
-    assert when - said_at[0] < 0.1
+    said = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
+    welcome = next(e for e in said if e["event"] == "say" and e["text"] == routine.welcome)
+    stop = next(e for e in said if e["event"] == "heard" and e["text"] == "stop")
+    assert stop["t"] == 3.0 and welcome["end"] == 3.0  # silenced at the moment "stop" was heard
     # Nothing queued behind the welcome was said after the stop.
     assert routine.safety[0].question not in speaker.spoken
 

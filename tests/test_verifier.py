@@ -13,6 +13,7 @@ from voice_coach.app.catalog import find_routine
 from voice_coach.app.compose import phrase_book
 from voice_coach.core.commands import Intent
 from voice_coach.core.errors import CoachError
+from voice_coach.core.playback import PlaybackLog
 from voice_coach.listening.engines import embedding_verifier, open_recognizer, unverified
 from voice_coach.listening.evaluation import context_intents
 from voice_coach.listening.listener import Listener
@@ -165,7 +166,7 @@ def test_korean_words_vosk_alone_takes_for_commands_are_ignored_and_commands_are
     voice = EspeakVoice("ko")
 
     def obeyed(recognizer: VoskRecognizer, text: str) -> list[str]:
-        listener = Listener(recognizer, phrases, lambda start, end: None)
+        listener = Listener(recognizer, phrases, PlaybackLog())
         listener.intents = context_intents(routine)["routine"]
         pcm = quiet(0.5) + said(voice, text) + quiet(1.0)
         return [u.command.label() for u in feed(listener, pcm) if u.command]

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from voice_coach.core.plan import Plan
 from voice_coach.core.session import Session
-from voice_coach.run.runner import ScriptInput, ScriptLine, VirtualRunner, parse_script_line
+from voice_coach.run.runner import (
+    RunParts,
+    ScriptInput,
+    ScriptLine,
+    VirtualRunner,
+    parse_script_line,
+)
 from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
 from voice_coach.speaking.text import TextSpeaker
@@ -21,11 +27,9 @@ from voice_coach.speaking.text import TextSpeaker
 def make_runner(routine, prompts, phrases, folder: Path, lines: list[str], variant="standard"):
     session = Session(Plan(routine, variant), prompts)
     out = io.StringIO()
-    runner = VirtualRunner(
-        session=session, phrases=phrases, speaker=TextSpeaker(out),
-        progress=ProgressStore(folder), preferences=PreferenceStore(folder),
-        transcript=Transcript(folder / "t.jsonl"), source=ScriptInput(iter(lines)),
-    )  # fmt: skip
+    parts = RunParts(session, phrases, TextSpeaker(out), ProgressStore(folder),
+                     PreferenceStore(folder), Transcript(folder / "t.jsonl"))  # fmt: skip
+    runner = VirtualRunner(parts, ScriptInput(iter(lines)))
     return runner, out
 
 

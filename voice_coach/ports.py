@@ -1,4 +1,4 @@
-"""The ports the runner talks to; adapters implement them, tests pass fakes."""
+"""The ports the runner and the listener talk to; adapters implement them, tests pass fakes."""
 
 from __future__ import annotations
 
@@ -29,3 +29,34 @@ class Speaker(Protocol):
     def close(self) -> None:
         """Release devices and finish files."""
         ...
+
+
+class Playback(Protocol):
+    """What the coach played (``core/playback.py`` keeps it): the listener asks whether the coach
+    was talking, and how loud, to tell the person from the coach's own voice in the room."""
+
+    audible: bool
+    """Whether levels are known (the coach plays audio rather than printing its words)."""
+
+    def speaking_between(self, start: float, end: float) -> str | None:
+        """What the coach said between two session times (None if it was silent)."""
+        ...
+
+    def level(self, start: float, end: float) -> float:
+        """The loudest level (RMS, full scale 1) it played between two session times."""
+        ...
+
+
+class Clock(Protocol):
+    """The session clock: seconds since the run began. Runners are given theirs."""
+
+    def now(self) -> float:
+        """Seconds on the session clock."""
+        ...
+
+
+class WallClock(Clock, Protocol):
+    """A clock that runs with the wall clock (the real-time runner's)."""
+
+    origin: float
+    """``time.monotonic()`` at session time 0 (a sound card stamps with that clock)."""

@@ -11,12 +11,12 @@ from voice_coach.app.catalog import find_routine
 from voice_coach.app.settings import RunSettings
 from voice_coach.app.terminal import progress_bar, start_prompt, start_stdin_reader
 from voice_coach.audio.microphones import DeviceMicrophone, WavMicrophone
-from voice_coach.audio.output import DeviceOutput
 from voice_coach.audio.room import Room, RoomMicrophone
 from voice_coach.core.commands import PhraseBook
 from voice_coach.core.errors import CoachError
 from voice_coach.core.paths import state_dir
 from voice_coach.core.plan import Plan
+from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.prompts import Prompts
 from voice_coach.core.routine import Routine
 from voice_coach.core.session import Mode, Session
@@ -24,7 +24,7 @@ from voice_coach.listening.engines import UNVERIFIED, open_recognizer, unverifie
 from voice_coach.listening.listener import Listener
 from voice_coach.listening.stt.base import Recognizer
 from voice_coach.run.realtime import RealtimeRunner
-from voice_coach.run.runner import AudioInput, ScriptInput, VirtualRunner
+from voice_coach.run.runner import AudioInput, RunParts, ScriptInput, VirtualRunner
 from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
 from voice_coach.speaking.speaker import AudioSpeaker
@@ -70,6 +70,7 @@ def run(settings: RunSettings) -> int:
                       volume=volume, stay=settings.stay)  # fmt: skip
     notice: list[str] = []
     virtual = settings.virtual
+    playback = PlaybackLog()
     room = None
     audio_run = virtual and settings.resolved_output.lower().endswith(".wav")
     if settings.room_echo is not None and not (
@@ -77,11 +78,13 @@ def run(settings: RunSettings) -> int:
     ):
         raise CoachError("--room-echo needs --input FILE.wav and --output FILE.wav")
     if audio_run:
-        room = Room(settings.room_echo, ROOM_DELAY)
+        room = Room(settings.room_echo, ROOM_DELAY, playback)
     speaker = open_speaker(
         settings.resolved_output, voice=settings.voice, espeak_voice=prompts.espeak_voice,
         locale=routine.locale, device=settings.speaker, virtual=virtual, notice=notice, room=room,
+        playback=playback,
     )  # fmt: skip
+    playback.audible = isinstance(speaker, AudioSpeaker)  # levels come from its sound card or room
     source = settings.resolved_input
     if source not in ("mic", "text") and not source.lower().endswith(".wav"):
         raise CoachError(f"unknown input '{source}': use mic, text, or a file ending in .wav")
@@ -93,17 +96,14 @@ def run(settings: RunSettings) -> int:
             notice.append(UNVERIFIED)
     for line in notice:
         print(f"voice-coach: {line}", file=sys.stderr)
-    common = {
-        "session": session, "phrases": phrases, "speaker": speaker,
-        "progress": store, "preferences": preferences,
-        "transcript": Transcript(settings.transcript), "chimes": settings.chimes,
-    }  # fmt: skip
+    parts = RunParts(session, phrases, speaker, store, preferences,
+                     Transcript(settings.transcript), settings.chimes, playback)  # fmt: skip
     if virtual:
-        return _run_virtual(source, recognizer, common, room)
+        return _run_virtual(source, recognizer, parts, room)
     if source.lower().endswith(".wav"):
         raise CoachError("a WAV file as the microphone runs on the virtual clock: "
                          "drop --clock real")  # fmt: skip
-    runner = RealtimeRunner(**common)
+    runner = RealtimeRunner(parts)
     microphone = None
     if recognizer is not None:
         try:
@@ -117,13 +117,9 @@ def run(settings: RunSettings) -> int:
         def reopen() -> DeviceMicrophone:
             return first.pop() if first else DeviceMicrophone(settings.mic)
 
-        def played(start: float, end: float) -> float:
-            sink = getattr(speaker, "sink", None)  # looked up late: a lost speaker is replaced
-            return sink.level(start, end) if isinstance(sink, DeviceOutput) else 0.0
-
         print(f"voice-coach: listening on '{microphone.device.name}' with {recognizer.name}.",
               file=sys.stderr)  # fmt: skip
-        runner.listen(reopen, recognizer, played if isinstance(speaker, AudioSpeaker) else None)
+        runner.listen(reopen, recognizer)
     stop_prompt = None
     if sys.stdin.isatty() and sys.stdout.isatty():
         print("Text mode: type what you would say, then Enter.", file=sys.stderr)
@@ -149,26 +145,20 @@ def run(settings: RunSettings) -> int:
     return 0
 
 
-def _run_virtual(source: str, recognizer: Recognizer | None, common: dict[str, Any],
+def _run_virtual(source: str, recognizer: Recognizer | None, parts: RunParts,
                  room: Room | None) -> int:  # fmt: skip
     if source == "mic":
         raise CoachError("the virtual clock cannot listen to a live microphone: use "
                          "--input FILE.wav or --input text")  # fmt: skip
     if source == "text":
-        VirtualRunner(source=ScriptInput(iter(sys.stdin.readline, "")), **common).run()
+        VirtualRunner(parts, ScriptInput(iter(sys.stdin.readline, ""))).run()
         return 0
     assert recognizer is not None
-    runner: VirtualRunner | None = None
-
-    def speaking(start: float, end: float) -> str | None:
-        return runner.speaking_between(start, end) if runner else None
-
-    listener = Listener(recognizer, common["phrases"], speaking,
-                        reference=room.level if room else None)  # fmt: skip
+    listener = Listener(recognizer, parts.phrases, parts.playback)
     microphone: Any = WavMicrophone(Path(source))
     if room is not None and room.gain:
         microphone = RoomMicrophone(microphone, room)
-    runner = VirtualRunner(source=AudioInput(microphone, listener), **common)
+    runner = VirtualRunner(parts, AudioInput(microphone, listener))
     runner.run()
     return 0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 import wave
-from collections import deque
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -14,6 +13,7 @@ import numpy as np
 from voice_coach.audio.devices import find_device, sounddevice
 from voice_coach.audio.pcm import Audio
 from voice_coach.core.errors import CoachError
+from voice_coach.core.playback import PlaybackLog
 
 BLOCK_SECONDS = 0.02
 """The output callback's block: a stop request is heard within about one block."""
@@ -49,8 +49,10 @@ class DeviceOutput:
     callback block plus the device's latency.
     """
 
-    def __init__(self, name: str | None = None) -> None:
+    def __init__(self, name: str | None = None, playback: PlaybackLog | None = None) -> None:
         sd = sounddevice()
+        self.playback = playback
+        """Where each block's level is written, as it is heard (the listener's reference)."""
         self.device = find_device(name, "output")
         self.rate = int(self.device.rate)
         self._lock = threading.Lock()
@@ -58,7 +60,6 @@ class DeviceOutput:
         self._position = 0
         self._drained = threading.Event()
         self._drained.set()
-        self._levels: deque[tuple[float, float]] = deque(maxlen=round(10 / BLOCK_SECONDS))
         self._stream: Any = sd.OutputStream(
             device=self.device.index, samplerate=self.rate, channels=1, dtype="float32",
             latency="low", blocksize=round(BLOCK_SECONDS * self.rate), callback=self._fill,
@@ -90,13 +91,10 @@ class DeviceOutput:
         out[len(chunk) :, 0] = 0.0
         # When (monotonic clock, plus the output latency) and how loud this block is heard:
         # the listener compares the microphone with it to hear the person over the coach.
-        level = float(np.sqrt(np.mean(chunk**2))) if len(chunk) else 0.0
-        self._levels.append((time.monotonic() + self._stream.latency, level))
-
-    def level(self, start: float, end: float) -> float:
-        """The loudest block played between two ``time.monotonic()`` times."""
-        levels = [level for at, level in list(self._levels) if start <= at <= end]
-        return max(levels, default=0.0)
+        if self.playback is not None:
+            level = float(np.sqrt(np.mean(chunk**2))) if len(chunk) else 0.0
+            heard = time.monotonic() + self._stream.latency
+            self.playback.played_monotonic(heard, frames / self.rate, level)
 
     def play(self, audio: Audio, cancel: threading.Event, start: float) -> None:
         samples = audio.resampled(self.rate).samples

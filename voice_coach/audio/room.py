@@ -12,32 +12,30 @@ import numpy as np
 
 from voice_coach.audio.output import AudioSink
 from voice_coach.audio.pcm import SAMPLE_RATE, Audio
+from voice_coach.core.playback import PlaybackLog
 
 
 class Room:
     """What the coach has played, at 16 kHz on the session clock: heard back into the microphone
-    (``gain_db`` quieter, ``delay`` later) when the room is simulated, and always available as
-    the reference the listener compares the microphone with."""
+    (``gain_db`` quieter, ``delay`` later) when the room is simulated, and its level always
+    written to the playback log, the reference the listener compares the microphone with."""
 
-    def __init__(self, gain_db: float | None = None, delay: float = 0.0) -> None:
+    def __init__(self, gain_db: float | None, delay: float, playback: PlaybackLog) -> None:
         self.gain = 10 ** (gain_db / 20) if gain_db is not None else 0.0
         self.delay = delay
+        self.playback = playback
+        """Where the level of what is played is written, every 10 ms (the listener's
+        reference)."""
         self._played = np.zeros(0, dtype=np.float32)
-        self._output = np.zeros(0, dtype=np.float32)
-
-    def level(self, start: float, end: float) -> float:
-        """The loudest 10 ms RMS of what the coach played between ``start`` and ``end``."""
-        first, last = max(0, round(start * SAMPLE_RATE)), max(0, round(end * SAMPLE_RATE))
-        part = self._output[first:last]
-        if len(part) < 160:
-            return 0.0
-        blocks = part[: len(part) // 160 * 160].reshape(-1, 160)
-        return float(np.sqrt(np.mean(blocks**2, axis=1)).max())
 
     def play(self, audio: Audio, start: float) -> None:
         samples = audio.resampled(SAMPLE_RATE).samples
+        block = SAMPLE_RATE // 100
+        whole = samples[: len(samples) // block * block].reshape(-1, block)
+        for index, level in enumerate(np.sqrt(np.mean(whole**2, axis=1))):
+            began = start + index * block / SAMPLE_RATE
+            self.playback.played(began, began + block / SAMPLE_RATE, float(level))
         at = round(start * SAMPLE_RATE)
-        self._output = _placed(self._output, samples, at)
         if self.gain:
             self._played = _placed(self._played, samples * self.gain,
                                    at + round(self.delay * SAMPLE_RATE))  # fmt: skip

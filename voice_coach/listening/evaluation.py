@@ -26,6 +26,7 @@ from voice_coach.audio.pcm import SAMPLE_RATE, Audio, WavReader, read_wav
 from voice_coach.core.commands import Intent, PhraseBook
 from voice_coach.core.datafile import read_text
 from voice_coach.core.errors import CoachError, DataFileError
+from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.routine import Routine
 from voice_coach.core.states import State, listens
 from voice_coach.listening.listener import Listener
@@ -246,7 +247,7 @@ def evaluate(clips: list[Clip], recognizer: Recognizer, phrases: PhraseBook,
     results = []
     streamed = 0.0
     cpu = time.process_time()
-    listener = Listener(recognizer, phrases, lambda start, end: None)
+    listener = Listener(recognizer, phrases, PlaybackLog())  # the coach never talks here
     for clip in clips:
         audio = read_wav(clip.path, MAX_CLIP_SECONDS)
         result = ClipResult(str(clip.path), clip.expected, clip.context, audio.seconds)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from voice_coach.core.errors import CoachError
 from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.denoise import denoised
 from voice_coach.listening.stt.base import Recognizer
+from voice_coach.ports import Playback
 
 log = logging.getLogger(__name__)
 
@@ -82,24 +82,19 @@ class Utterance:
     ignored: str | None = None
 
 
-SpeechCheck = Callable[[float, float], str | None]
-"""Given an utterance's start and end, the text the coach was saying meanwhile (or None)."""
-Reference = Callable[[float, float], float]
-"""The loudest level (RMS, full scale 1) of what the coach played between two times."""
-
-
 class Listener:
     """Feed 16 kHz 16-bit mono frames in; get :class:`Utterance` objects out."""
 
-    def __init__(self, recognizer: Recognizer, phrases: PhraseBook, speaking: SpeechCheck,
-                 start: float = 0.0, reference: Reference | None = None) -> None:  # fmt: skip
+    def __init__(self, recognizer: Recognizer, phrases: PhraseBook, playback: Playback,
+                 start: float = 0.0) -> None:  # fmt: skip
         try:
             import pocketsphinx  # noqa: F401
         except ImportError:
             raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
         self.recognizer = recognizer
         self.phrases = phrases
-        self.speaking = speaking
+        self.playback = playback
+        """What the coach played: when it talked, and how loud (its own voice is not obeyed)."""
         self.intents: frozenset[Intent] = frozenset()
         self._endpointer: Any = self._new_endpointer()
         self._endpointed = 0
@@ -108,7 +103,6 @@ class Listener:
         """Session time of the endpointer's time zero."""
         self._coach_talking = False
         self._talk_changed = start
-        self.reference = reference
         self._ratios: deque[float] = deque(
             maxlen=round(COUPLING_MEMORY / self._endpointer.frame_length)
         )
@@ -143,7 +137,7 @@ class Listener:
         self._fed += 1
         self._history.append(frame)
         # The coach's voice lingers in the room (and in the sound card) a moment after it stops.
-        coach_talking = self.speaking(began - ECHO_HOLD_OFF, self.now) is not None
+        coach_talking = self.playback.speaking_between(began - ECHO_HOLD_OFF, self.now) is not None
         if coach_talking != self._coach_talking:
             # The coach started or stopped: what was being heard ends here, so that the person's
             # words and the coach's own voice never land in one utterance.
@@ -152,7 +146,7 @@ class Listener:
             cut = self._cut(began)
             if cut is not None:
                 return cut
-        if coach_talking and self.reference is not None:
+        if coach_talking and self.playback.audible:
             # While the coach talks, the microphone is full of its voice: only what rises above
             # the echo of what it played can be the person (the endpointer would hear the coach).
             settled = began - self._talk_changed > REFERENCE_SLACK
@@ -172,8 +166,7 @@ class Listener:
         microphone while it talks (no echo cancellation), so the endpointer hears one long
         utterance; instead, compare the microphone with what the coach played (its echo is
         about as loud as the coupling learnt over the last seconds) and take what stands out."""
-        assert self.reference is not None
-        played = self.reference(began - REFERENCE_SLACK, self.now + REFERENCE_SLACK)
+        played = self.playback.level(began - REFERENCE_SLACK, self.now + REFERENCE_SLACK)
         samples = np.frombuffer(frame, dtype="<i2").astype(np.float32) / 32768
         heard = float(np.sqrt(np.mean(samples**2)))
         if played > 0.01:
@@ -248,7 +241,7 @@ class Listener:
             return ignored("too long for a command")
         if end - start < MIN_COMMAND_SECONDS:
             return ignored("too short for a command")
-        spoken = self.speaking(start - ECHO_HOLD_OFF, end)
+        spoken = self.playback.speaking_between(start - ECHO_HOLD_OFF, end)
         if spoken is not None and end - start > MAX_BARGE_IN_SECONDS:
             return ignored("too long to be said over the coach")
         intents = self.intents & BARGE_IN if spoken is not None else self.intents

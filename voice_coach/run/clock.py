@@ -1,15 +1,8 @@
-"""Session clocks: seconds since the run began, real or virtual."""
+"""Session clocks (``ports.Clock``): seconds since the run began, real or virtual."""
 
 from __future__ import annotations
 
 import time
-from typing import Protocol
-
-
-class Clock(Protocol):
-    def now(self) -> float:
-        """Seconds on the session clock."""
-        ...
 
 
 class RealClock:

@@ -28,12 +28,13 @@ from voice_coach.core.events import (
     StepStarted,
     TimerDone,
 )
+from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.listener import Listener, Utterance
 from voice_coach.listening.stt.base import Recognizer
-from voice_coach.ports import Output, Speaker
+from voice_coach.ports import Output, Speaker, WallClock
 from voice_coach.run.clock import RealClock
-from voice_coach.run.runner import Runner
+from voice_coach.run.runner import Runner, RunParts
 from voice_coach.speaking.text import OutputClosed
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,10 @@ _Item = Event | _Output | _Line | _InputClosed | _Spoken | _Interrupted
 class SpeechWorker:
     """Speaks queued utterances one after another on its own thread; can be cut off at once."""
 
-    def __init__(self, speaker: Speaker, post: Callable[[_Item], None], clock: RealClock) -> None:
+    def __init__(self, speaker: Speaker, post: Callable[[_Item], None], clock: WallClock,
+                 playback: PlaybackLog) -> None:  # fmt: skip
         self._speaker = speaker
+        self._playback = playback
         self._post = post
         self._clock = clock
         self._queue: deque[Output] = deque()
@@ -90,8 +93,6 @@ class SpeechWorker:
         self._cancel = threading.Event()
         self._busy = False
         self._closed = False
-        self._said: deque[tuple[float, float, str]] = deque(maxlen=8)
-        self._current: tuple[float, str] | None = None
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
         self._thread.start()
@@ -100,16 +101,6 @@ class SpeechWorker:
     def idle(self) -> bool:
         with self._cond:
             return not self._busy and not self._queue
-
-    def speaking_between(self, start: float, end: float) -> str | None:
-        """What the coach said between ``start`` and ``end`` (None if it was silent); safe to
-        call from the listening thread."""
-        with self._cond:
-            spans = list(self._said)
-            if self._current is not None:
-                spans.append((self._current[0], float("inf"), self._current[1]))
-        texts = [text for began, ended, text in spans if began < end and ended > start]
-        return " ".join(texts) if texts else None
 
     def add(self, item: Output) -> None:
         with self._cond:
@@ -169,17 +160,14 @@ class SpeechWorker:
             start = self._clock.now()
             if not isinstance(item, StepStarted):
                 text = item.text if isinstance(item, Say) else ""
-                with self._cond:
-                    self._current = (start, text)
+                self._playback.began(start, text)
                 try:
                     self._speaker.speak(item, self._cancel, start)
                 except OutputClosed:
                     self._post(_Interrupted())  # printed words nobody reads: stop, keep the place
                 except CoachError as exc:
                     self._lost(exc)
-                with self._cond:
-                    self._current = None
-                    self._said.append((start, self._clock.now(), text))
+                self._playback.ended(self._clock.now())
             if isinstance(item, Say):
                 last_said = item.utterance
             self._post(_Output(item, start, self._clock.now()))
@@ -194,11 +182,12 @@ class Microphone(Protocol):
 class RealtimeRunner(Runner):
     """Runs a session in real time; input arrives through :meth:`line` from other threads."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.clock = RealClock()
+    def __init__(self, parts: RunParts, clock: WallClock | None = None) -> None:
+        self.clock: WallClock
+        super().__init__(parts, clock or RealClock())
         self._events: queue.Queue[_Item] = queue.Queue()
-        self._speech = SpeechWorker(self.speaker, self._events.put, self.clock)
+        self.playback.origin = self.clock.origin  # the sound card stamps with time.monotonic()
+        self._speech = SpeechWorker(self.speaker, self._events.put, self.clock, self.playback)
         self._input_open = True
         self._deferred: deque[str] = deque()
         self._listener: Listener | None = None
@@ -206,21 +195,11 @@ class RealtimeRunner(Runner):
         self.lock = threading.Lock()
         """Held while the session changes; the terminal display takes it to read a snapshot."""
 
-    def listen(self, reopen: Callable[[], Microphone], recognizer: Recognizer,
-               played: Callable[[float, float], float] | None = None) -> None:  # fmt: skip
+    def listen(self, reopen: Callable[[], Microphone], recognizer: Recognizer) -> None:
         """Hear the person through the microphone ``reopen()`` opens, on a thread of its own;
-        when the microphone is lost the session pauses and it is reopened with back-off.
-        ``played`` gives the level the speaker played between two ``time.monotonic()`` times."""
-        reference = None
-        if played is not None:
-            origin = self.clock.origin
-
-            def reference(start: float, end: float) -> float:
-                return played(origin + start, origin + end)
-
+        when the microphone is lost the session pauses and it is reopened with back-off."""
         microphone: Microphone | None = reopen()
-        listener = Listener(recognizer, self.phrases, self._speech.speaking_between,
-                            start=self.clock.now(), reference=reference)  # fmt: skip
+        listener = Listener(recognizer, self.phrases, self.playback, start=self.clock.now())
         self._listener = listener
         listener.intents = self.session.listening()
 

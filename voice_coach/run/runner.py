@@ -12,7 +12,7 @@ import math
 import sys
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from voice_coach.audio.microphones import WavMicrophone
@@ -35,10 +35,11 @@ from voice_coach.core.events import (
     StepStarted,
     TimerDone,
 )
+from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.progress import Progress
 from voice_coach.core.session import Session
 from voice_coach.listening.listener import Listener, Utterance
-from voice_coach.ports import Output, Speaker
+from voice_coach.ports import Clock, Output, Speaker
 from voice_coach.run.clock import VirtualClock
 from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
@@ -68,26 +69,36 @@ def parse_script_line(line: str) -> ScriptLine:
     return ScriptLine(0.0, text)
 
 
-class Runner:
-    """Carries out effects; subclasses decide where events come from and how time passes."""
+@dataclass(frozen=True)
+class RunParts:
+    """What every run is made of, whichever way its time passes."""
 
-    def __init__(
-        self,
-        session: Session,
-        phrases: PhraseBook,
-        speaker: Speaker,
-        progress: ProgressStore,
-        preferences: PreferenceStore,
-        transcript: Transcript,
-        chimes: bool = True,
-    ) -> None:
-        self.session = session
-        self.chimes = chimes
-        self.phrases = phrases
-        self.speaker = speaker
-        self.progress = progress
-        self.preferences = preferences
-        self.transcript = transcript
+    session: Session
+    phrases: PhraseBook
+    speaker: Speaker
+    progress: ProgressStore
+    preferences: PreferenceStore
+    transcript: Transcript
+    chimes: bool = True
+    playback: PlaybackLog = field(default_factory=PlaybackLog)
+    """What the coach said and played, when: written as it speaks, read by the listener."""
+
+
+class Runner:
+    """Carries out effects; subclasses decide where events come from and how time passes (the
+    clock is theirs to give)."""
+
+    def __init__(self, parts: RunParts, clock: Clock) -> None:
+        self.session = parts.session
+        self.chimes = parts.chimes
+        self.phrases = parts.phrases
+        self.speaker = parts.speaker
+        self.progress = parts.progress
+        self.preferences = parts.preferences
+        self.transcript = parts.transcript
+        self.playback = parts.playback
+        self.clock = clock
+        session = parts.session
         self.end_reason: str | None = None
         self.timer_at: float | None = None
         self.locale = session.plan.routine.locale
@@ -97,7 +108,7 @@ class Runner:
         self._save_failing = False
         self.place_saved = False
         """Set on an interruption: whether a place to come back to was saved."""
-        speaker.set_voice(session.rate, session.volume)
+        self.speaker.set_voice(session.rate, session.volume)
 
     def typed(self, t: float, text: str) -> Heard:
         """A typed line as an event, logged. It is held to what the session listens for now,
@@ -231,14 +242,13 @@ class VirtualRunner(Runner):
     timer, an input), so a whole session runs in moments and always the same way. When the input
     is used up and nothing is scheduled, the session gets :class:`NoInput`."""
 
-    def __init__(self, *args: object, source: VirtualInput, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.clock = VirtualClock()
+    def __init__(self, parts: RunParts, source: VirtualInput) -> None:
+        self.clock: VirtualClock
+        super().__init__(parts, VirtualClock())
         self.source = source
         self._queue: deque[Output] = deque()
         self._speaking: tuple[Say | Chime, float] | None = None
         self._finished_utterance: int | None = None
-        self._said: deque[tuple[float, float, str]] = deque(maxlen=8)
 
     def run(self) -> str:
         """Run to the end; return the end reason."""
@@ -257,17 +267,11 @@ class VirtualRunner(Runner):
         said = [item for item in [self._speaking and self._speaking[0], *self._queue]
                 if isinstance(item, Say)]  # fmt: skip
         self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
-        if self._speaking is not None and self._said:
-            start, _, text = self._said[-1]
-            self._said[-1] = (start, self.clock.now(), text)  # cut short
+        if self._speaking is not None:
+            self.playback.cut(self.clock.now())
         self._speaking = None
         if said:
             self._finished_utterance = said[-1].utterance
-
-    def speaking_between(self, start: float, end: float) -> str | None:
-        """What the coach said between ``start`` and ``end`` (None if it was silent)."""
-        texts = [text for began, ended, text in self._said if began < end and ended > start]
-        return " ".join(texts) if texts else None
 
     def _start_speaking(self) -> None:
         now = self.clock.now()
@@ -279,7 +283,7 @@ class VirtualRunner(Runner):
             end = now + self.speaker.render(item, now)
             self.log_output(item, now, end)
             self._speaking = (item, end)
-            self._said.append((now, end, item.text if isinstance(item, Say) else ""))
+            self.playback.said(now, end, item.text if isinstance(item, Say) else "")
 
     def _drain_speech(self) -> None:
         """Let the last words be said after the session ends."""

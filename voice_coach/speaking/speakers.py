@@ -12,6 +12,7 @@ from pathlib import Path
 from voice_coach.audio.output import AudioSink, DeviceOutput, WavTimeline
 from voice_coach.audio.room import Room, RoomSink
 from voice_coach.core.errors import CoachError
+from voice_coach.core.playback import PlaybackLog
 from voice_coach.ports import Speaker
 from voice_coach.speaking.speaker import AudioSpeaker
 from voice_coach.speaking.text import TextSpeaker
@@ -49,10 +50,12 @@ def open_speaker(
     virtual: bool,
     notice: list[str],
     room: Room | None = None,
+    playback: PlaybackLog | None = None,
 ) -> Speaker:
     """A speaker for ``--output``: ``text``, ``speaker`` or a ``.wav`` path.
 
-    Problems that the coach can work around are appended to ``notice`` for the user.
+    Problems that the coach can work around are appended to ``notice`` for the user; a sound
+    card writes the level of what it plays to ``playback``.
     """
     if output == "text":
         return TextSpeaker()
@@ -61,12 +64,12 @@ def open_speaker(
             raise CoachError("virtual time cannot play on a speaker: use --output text or "
                              "--output FILE.wav with --clock virtual")  # fmt: skip
         try:
-            sink: AudioSink = DeviceOutput(device)
+            sink: AudioSink = DeviceOutput(device, playback)
         except CoachError as exc:
             notice.append(f"No speaker: {exc}. Printing what the coach says instead.")
             return TextSpeaker()
         return AudioSpeaker(open_voice(voice, espeak_voice, locale, notice), sink, captions=True,
-                            reopen=lambda: DeviceOutput(device))  # fmt: skip
+                            reopen=lambda: DeviceOutput(device, playback))  # fmt: skip
     if output.lower().endswith(".wav"):
         spoken = open_voice(voice, espeak_voice, locale, notice)
         path = Path(output)

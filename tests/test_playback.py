@@ -1,0 +1,59 @@
+"""The playback log: what the coach said and how loud it played, as the listener reads it."""
+
+from __future__ import annotations
+
+import threading
+
+from voice_coach.core.playback import KEEP_SECONDS, PlaybackLog
+
+
+def test_words_said_in_virtual_time_and_cut_short():
+    log = PlaybackLog()
+    log.said(1.0, 3.0, "Rub the arch.")
+    log.said(4.0, 6.0, "Good.")
+    assert log.speaking_between(0.0, 1.0) is None
+    assert log.speaking_between(2.5, 4.5) == "Rub the arch. Good."
+    log.cut(5.0)  # "stop" at 5 s
+    assert log.speaking_between(5.2, 7.0) is None
+
+
+def test_words_being_said_in_real_time_last_until_they_end():
+    log = PlaybackLog()
+    log.began(10.0, "Press with your thumbs.")
+    assert log.speaking_between(100.0, 101.0) == "Press with your thumbs."
+    log.ended(12.0)
+    assert log.speaking_between(12.5, 13.0) is None
+    assert log.speaking_between(11.0, 11.5) == "Press with your thumbs."
+
+
+def test_levels_are_read_by_time_and_forgotten_after_a_while():
+    log = PlaybackLog(audible=True)
+    for index in range(100):
+        log.played(index * 0.01, (index + 1) * 0.01, 0.1 if index < 50 else 0.4)
+    assert log.level(0.0, 0.3) == 0.1
+    assert log.level(0.45, 0.6) == 0.4
+    assert log.level(2.0, 3.0) == 0.0
+    log.played(KEEP_SECONDS + 5, KEEP_SECONDS + 5.01, 0.2)
+    assert log.level(0.0, 1.0) == 0.0  # older than the log keeps
+
+
+def test_a_sound_card_stamps_with_its_own_clock():
+    log = PlaybackLog(audible=True)
+    log.origin = 1000.0  # time.monotonic() when the session began
+    log.played_monotonic(1002.0, 0.02, 0.3)
+    assert log.level(1.99, 2.01) == 0.3
+
+
+def test_writers_and_a_reader_on_other_threads():
+    log = PlaybackLog(audible=True)
+
+    def write() -> None:
+        for index in range(2000):
+            log.played(index * 0.01, (index + 1) * 0.01, 0.5)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    while writer.is_alive():
+        assert log.level(0.0, 100.0) in (0.0, 0.5)
+    writer.join()
+    assert log.level(19.0, 20.0) == 0.5

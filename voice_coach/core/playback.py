@@ -1,0 +1,79 @@
+"""What the coach played, on the session clock: which words from when to when, and how loud its
+audio was. The speaking side writes it as it plays; the listening side reads it (is the coach
+talking? how loud was it just now?). It is the reference an echo canceller needs, too."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+KEEP_SECONDS = 60.0
+"""How far back the log remembers (the listener looks a second or two back)."""
+
+
+class PlaybackLog:
+    """A thread-safe log of the coach's words and of its audio's level.
+
+    ``audible`` tells whether levels are written at all: a coach that only prints its words has
+    no audio to compare the microphone with."""
+
+    def __init__(self, audible: bool = False) -> None:
+        self.audible = audible
+        self.origin = 0.0
+        """``time.monotonic()`` at session time 0, for writers that stamp with that clock."""
+        self._lock = threading.Lock()
+        self._words: deque[tuple[float, float, str]] = deque(maxlen=16)
+        self._current: tuple[float, str] | None = None
+        self._levels: deque[tuple[float, float, float]] = deque()
+
+    def began(self, start: float, text: str) -> None:
+        """The coach began saying ``text`` (real time: it goes on until :meth:`ended`)."""
+        with self._lock:
+            self._current = (start, text)
+
+    def ended(self, end: float) -> None:
+        """What the coach was saying ended at ``end`` (finished or cut short)."""
+        with self._lock:
+            if self._current is not None:
+                start, text = self._current
+                self._words.append((start, end, text))
+                self._current = None
+
+    def said(self, start: float, end: float, text: str) -> None:
+        """The coach says ``text`` from ``start`` to ``end`` (virtual time: known in advance)."""
+        with self._lock:
+            self._words.append((start, end, text))
+
+    def cut(self, at: float) -> None:
+        """The last words were cut short at ``at`` (virtual time)."""
+        with self._lock:
+            if self._words and self._words[-1][1] > at:
+                start, _, text = self._words[-1]
+                self._words[-1] = (start, at, text)
+
+    def played(self, start: float, end: float, level: float) -> None:
+        """Audio from ``start`` to ``end`` was played at ``level`` (its loudest RMS, full scale
+        1)."""
+        with self._lock:
+            self._levels.append((start, end, level))
+            while self._levels and self._levels[0][1] < end - KEEP_SECONDS:
+                self._levels.popleft()
+
+    def played_monotonic(self, at: float, seconds: float, level: float) -> None:
+        """:meth:`played`, stamped with ``time.monotonic()`` (a sound card's callback)."""
+        self.played(at - self.origin, at - self.origin + seconds, level)
+
+    def speaking_between(self, start: float, end: float) -> str | None:
+        """What the coach said between ``start`` and ``end`` (None if it was silent)."""
+        with self._lock:
+            spans = list(self._words)
+            if self._current is not None:
+                spans.append((self._current[0], float("inf"), self._current[1]))
+        texts = [text for began, ended, text in spans if began < end and ended > start]
+        return " ".join(texts) if texts else None
+
+    def level(self, start: float, end: float) -> float:
+        """The loudest level played between ``start`` and ``end`` (0 when nothing was)."""
+        with self._lock:
+            levels = [lv for began, ended, lv in self._levels if began < end and ended > start]
+        return max(levels, default=0.0)
