@@ -149,7 +149,7 @@ def test_a_wav_microphone_streams_the_file_resampled_then_a_second_of_room(tmp_p
     microphone = WavMicrophone(tmp_path / "tone.wav")
     chunks = []
     while (chunk := microphone.read(3200)) is not None:
-        chunks.append(chunk)
+        chunks.append(chunk.pcm)
     pcm = np.frombuffer(b"".join(chunks), dtype="<i2").astype(np.float32) / 32768
     assert abs(len(pcm) / 16000 - (seconds + 1.0)) < 0.11
     tone, room = pcm[8000 : 8000 + 16000], pcm[-12000:]

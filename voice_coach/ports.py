@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Protocol
 
 from voice_coach.core.events import Chime, Say, StepStarted
@@ -60,3 +61,28 @@ class WallClock(Clock, Protocol):
 
     origin: float
     """``time.monotonic()`` at session time 0 (a sound card stamps with that clock)."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A stretch of microphone audio: 16-bit mono PCM at ``rate``, and when its last sample was
+    heard: ``time.monotonic()`` for a sound card, seconds into the recording for a file."""
+
+    pcm: bytes
+    rate: int
+    t: float
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm) / 2 / self.rate
+
+
+class Microphone(Protocol):
+    """Where the person's voice comes from: a sound card or a recording."""
+
+    def read(self, size: int) -> Frame | None:
+        """The next ``size`` bytes of 16 kHz audio; None when a recording is used up. A sound
+        card that stops raises CoachError."""
+        ...
+
+    def close(self) -> None: ...

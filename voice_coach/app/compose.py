@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Any
 
 from voice_coach.app.catalog import find_routine
 from voice_coach.app.settings import RunSettings
@@ -23,6 +22,7 @@ from voice_coach.core.session import Mode, Session
 from voice_coach.listening.engines import UNVERIFIED, open_recognizer, unverified
 from voice_coach.listening.listener import Listener
 from voice_coach.listening.stt.base import Recognizer
+from voice_coach.ports import Microphone
 from voice_coach.run.realtime import RealtimeRunner
 from voice_coach.run.runner import AudioInput, RunParts, ScriptInput, VirtualRunner
 from voice_coach.run.store import PreferenceStore, ProgressStore
@@ -155,7 +155,7 @@ def _run_virtual(source: str, recognizer: Recognizer | None, parts: RunParts,
         return 0
     assert recognizer is not None
     listener = Listener(recognizer, parts.phrases, parts.playback)
-    microphone: Any = WavMicrophone(Path(source))
+    microphone: Microphone = WavMicrophone(Path(source))
     if room is not None and room.gain:
         microphone = RoomMicrophone(microphone, room)
     runner = VirtualRunner(parts, AudioInput(microphone, listener))

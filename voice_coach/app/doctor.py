@@ -103,7 +103,7 @@ def _microphone(settings: RunSettings, show: Callable[[str], None]) -> str:
     try:
         started = time.monotonic()
         while time.monotonic() - started < METER_SECONDS:
-            frame = np.frombuffer(microphone.read(3200), dtype="<i2").astype(np.float32) / 32768
+            frame = np.frombuffer(microphone.read(3200).pcm, dtype="<i2").astype(np.float32) / 32768
             level = 20 * np.log10(max(float(np.sqrt(np.mean(frame**2))), 1e-6))
             levels.append(level)
             bar = "#" * max(0, round((level + 70) / 2))

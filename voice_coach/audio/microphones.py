@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import soxr
 from voice_coach.audio.devices import find_device, sounddevice
 from voice_coach.audio.pcm import SAMPLE_RATE, WavReader
 from voice_coach.core.errors import CoachError
+from voice_coach.ports import Frame
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,10 @@ class WavMicrophone:
         self._pending = b""
         self._tail = SAMPLE_RATE * 2  # bytes of room still to come after the file
         self._done = False
+        self._read = 0
+        """Bytes handed out so far: a frame's time is where it ends in the recording."""
 
-    def read(self, size: int) -> bytes | None:
+    def read(self, size: int) -> Frame | None:
         """The next ``size`` bytes, or None when the file is used up (a short last frame is
         padded with silence)."""
         while len(self._pending) < size and not self._done:
@@ -46,7 +50,8 @@ class WavMicrophone:
         if not self._pending:
             return None
         chunk, self._pending = self._pending[:size], self._pending[size:]
-        return chunk + b"\0" * (size - len(chunk))
+        self._read += size
+        return Frame(chunk + b"\0" * (size - len(chunk)), SAMPLE_RATE, self._read / 2 / SAMPLE_RATE)
 
     def _next_pcm(self) -> bytes:
         block = next(self._blocks, None)
@@ -73,12 +78,14 @@ class DeviceMicrophone:
         sd = sounddevice()
         self.device = find_device(name, "input")
         self.rate = int(self.device.rate)
-        self._blocks: queue.Queue[np.ndarray | Exception] = queue.Queue()
+        self._blocks: queue.Queue[tuple[np.ndarray, float] | Exception] = queue.Queue()
         self._resampler: Any = (
             soxr.ResampleStream(self.rate, SAMPLE_RATE, 1, dtype="float32")
             if self.rate != SAMPLE_RATE else None
         )  # fmt: skip
         self._buffer = b""
+        self._buffer_end = 0.0
+        """When the last sample in the buffer was heard (``time.monotonic()``)."""
         self._stream: Any = sd.InputStream(
             device=self.device.index, samplerate=self.rate, channels=1, dtype="float32",
             blocksize=round(0.02 * self.rate), callback=self._heard,
@@ -86,22 +93,13 @@ class DeviceMicrophone:
         self._stream.start()
 
     def _heard(self, data: np.ndarray, frames: int, when: Any, status: Any) -> None:
+        """PortAudio's callback: copy the block and stamp it with when its last sample was
+        heard (now, less the input latency), nothing else."""
         if status.input_overflow:
             log.info("microphone overflow: some audio was lost")
-        self._blocks.put(data[:, 0].copy())
+        self._blocks.put((data[:, 0].copy(), time.monotonic() - float(self._stream.latency)))
 
-    @property
-    def latency(self) -> float:
-        """Seconds between sound reaching the microphone and its frame being read, when the
-        reader keeps up."""
-        return float(self._stream.latency)
-
-    @property
-    def backlog(self) -> int:
-        """Blocks captured but not read yet."""
-        return self._blocks.qsize()
-
-    def read(self, size: int, timeout: float = 2.0) -> bytes:
+    def read(self, size: int, timeout: float = 2.0) -> Frame:
         """The next ``size`` bytes at 16 kHz; raises :class:`CoachError` when the device stops."""
         while len(self._buffer) < size:
             try:
@@ -112,11 +110,12 @@ class DeviceMicrophone:
                 ) from None
             if isinstance(block, Exception):
                 raise CoachError(f"the microphone failed: {block}")
+            samples, self._buffer_end = block
             if self._resampler is not None:
-                block = self._resampler.resample_chunk(block)
-            self._buffer += (np.clip(block, -1, 1) * 32767).astype("<i2").tobytes()
+                samples = self._resampler.resample_chunk(samples)
+            self._buffer += (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
         frame, self._buffer = self._buffer[:size], self._buffer[size:]
-        return frame
+        return Frame(frame, SAMPLE_RATE, self._buffer_end - len(self._buffer) / 2 / SAMPLE_RATE)
 
     def close(self) -> None:
         self._stream.abort()  # not stop(): a lost device may never finish stopping

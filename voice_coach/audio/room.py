@@ -13,6 +13,7 @@ import numpy as np
 from voice_coach.audio.output import AudioSink
 from voice_coach.audio.pcm import SAMPLE_RATE, Audio
 from voice_coach.core.playback import PlaybackLog
+from voice_coach.ports import Frame, Microphone
 
 
 class Room:
@@ -73,27 +74,30 @@ class RoomSink:
 class RoomMicrophone:
     """A WAV microphone that also hears the room."""
 
-    def __init__(self, microphone: object, room: Room) -> None:
+    def __init__(self, microphone: Microphone, room: Room) -> None:
         self._microphone = microphone
         self._room = room
         self._position = 0
 
-    def read(self, size: int) -> bytes | None:
+    def read(self, size: int) -> Frame | None:
         """The person's recording plus the room; after the recording, the room alone for as
         long as the coach has been heard in it."""
         count = size // 2
-        frame = self._microphone.read(size)  # type: ignore[attr-defined]
+        frame = self._microphone.read(size)
         if frame is None:
             if self._position >= self._room.length:
                 return None
-            frame = b"\0" * size
-        voice = np.frombuffer(frame, dtype="<i2").astype(np.float32)
+            pcm = b"\0" * size
+        else:
+            pcm = frame.pcm
+        voice = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
         echo = self._room.heard(self._position, count) * 32767
         self._position += count
-        return np.clip(voice + echo, -32768, 32767).astype("<i2").tobytes()
+        mixed = np.clip(voice + echo, -32768, 32767).astype("<i2").tobytes()
+        return Frame(mixed, SAMPLE_RATE, self._position / SAMPLE_RATE)
 
     def close(self) -> None:
-        self._microphone.close()  # type: ignore[attr-defined]
+        self._microphone.close()
 
 
 def _placed(into: np.ndarray, samples: np.ndarray, first: int) -> np.ndarray:

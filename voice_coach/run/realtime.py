@@ -14,7 +14,6 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from voice_coach.core.errors import CoachError
 from voice_coach.core.events import (
@@ -32,7 +31,7 @@ from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.listener import Listener, Utterance
 from voice_coach.listening.stt.base import Recognizer
-from voice_coach.ports import Output, Speaker, WallClock
+from voice_coach.ports import Microphone, Output, Speaker, WallClock
 from voice_coach.run.clock import RealClock
 from voice_coach.run.runner import Runner, RunParts
 from voice_coach.speaking.text import OutputClosed
@@ -173,12 +172,6 @@ class SpeechWorker:
             self._post(_Output(item, start, self._clock.now()))
 
 
-class Microphone(Protocol):
-    def read(self, size: int) -> bytes | None: ...
-
-    def close(self) -> None: ...
-
-
 class RealtimeRunner(Runner):
     """Runs a session in real time; input arrives through :meth:`line` from other threads."""
 
@@ -230,13 +223,13 @@ class RealtimeRunner(Runner):
                     break
                 if lost:  # it is back only when it delivers sound again
                     lost, wait = False, RETRY_FIRST
-                    listener.align(self.clock.now())
                     self._events.put(DeviceBack(self.clock.now(), "microphone"))
-                utterance = listener.feed(frame)
+                utterance = listener.feed(frame.pcm)
+                # The frame says when it was heard: the listener's time follows the session
+                # clock however late the microphone started or however much audio it dropped.
+                listener.align(frame.t - self.clock.origin)
                 if utterance is not None:
                     self._events.put(_Spoken(utterance, self.clock.now()))
-                if getattr(microphone, "backlog", 1) == 0:  # caught up: re-align the clock
-                    listener.align(self.clock.now() - getattr(microphone, "latency", 0.0))
             if microphone is not None:
                 microphone.close()
 

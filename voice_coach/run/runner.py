@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from voice_coach.audio.microphones import WavMicrophone
 from voice_coach.core.commands import Intent, PhraseBook
 from voice_coach.core.events import (
     CancelTimer,
@@ -39,7 +38,7 @@ from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.progress import Progress
 from voice_coach.core.session import Session
 from voice_coach.listening.listener import Listener, Utterance
-from voice_coach.ports import Clock, Output, Speaker
+from voice_coach.ports import Clock, Microphone, Output, Speaker
 from voice_coach.run.clock import VirtualClock
 from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
@@ -348,7 +347,7 @@ class AudioInput:
     """A WAV microphone: every frame is heard, the coach talking or not, and the clock follows
     the samples consumed. When the file ends, the microphone hears silence."""
 
-    def __init__(self, microphone: WavMicrophone, listener: Listener) -> None:
+    def __init__(self, microphone: Microphone, listener: Listener) -> None:
         self.microphone = microphone
         self.listener = listener
 
@@ -359,7 +358,7 @@ class AudioInput:
             frame = self.microphone.read(listener.frame_bytes)
             if frame is None:
                 return None
-            utterance = listener.feed(frame)
+            utterance = listener.feed(frame.pcm)
             runner.clock.advance_to(listener.now)
             if utterance is not None:
                 heard = runner.spoken(listener.now, utterance)
