@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.listening_helpers import feed, new_listener, quiet, said
 from tests.speech_script import coach, microphone
+from voice_coach.app.catalog import find_routine
 from voice_coach.audio.pcm import read_wav
+from voice_coach.core.commands import Intent
+from voice_coach.listening.evaluation import context_intents
 from voice_coach.listening.listener import ACCEPT
+from voice_coach.listening.stt.sphinx import PocketSphinxRecognizer
 from voice_coach.speaking.tts.espeak import EspeakVoice
 from voice_coach.speaking.tts.natural import NaturalVoice
 
@@ -123,3 +128,36 @@ def test_korean_commands_steer_the_session_with_the_vosk_model(tmp_path: Path):
     assert heard.steps == typed.steps and heard.end == "quit"
     assert heard.of("ignored") == []
     assert all(e["confidence"] >= ACCEPT for e in heard.of("heard"))
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> PocketSphinxRecognizer:
+    return PocketSphinxRecognizer()
+
+
+@pytest.fixture(scope="module")
+def voice(natural):
+    return natural
+
+
+def test_counting_is_heard_as_counting_and_does_nothing(recognizer, voice):
+    listener = new_listener(recognizer)
+    heard = feed(listener, quiet(0.5) + said(voice, "Three.") + quiet(1.0))
+    heard += feed(listener, said(voice, "Repeat.") + quiet(1.0))
+    assert [(u.text, u.ignored) for u in heard] == [("three", "not a command"), ("repeat", None)]
+    assert heard[0].command is None
+    assert heard[1].command is not None and heard[1].command.intent is Intent.REPEAT
+
+
+def test_short_words_said_while_massaging_do_nothing(recognizer, voice):
+    # Listened for as the words they are: with commands alone in the grammar, "Go." was obeyed
+    # as "help" (measured), and "on" heard as "go on" in real recordings.
+    listener = new_listener(recognizer)
+    routine = find_routine("foot-massage", "en")
+    listener.intents = context_intents(routine)["routine"]
+    heard = feed(listener, quiet(0.5))
+    for word in ("On.", "Up.", "Go.", "Forward."):
+        heard += feed(listener, said(voice, word) + quiet(1.0))
+    assert [u.command for u in heard] == [None] * 4
+    heard = feed(listener, said(voice, "Go on.") + quiet(1.0))
+    assert [u.command.intent for u in heard if u.command] == [Intent.NEXT]

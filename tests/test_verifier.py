@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_listener import feed, new_listener, quiet, said
+from tests.listening_helpers import feed, new_listener, quiet, said
 from voice_coach.app.catalog import find_routine
 from voice_coach.app.compose import phrase_book
 from voice_coach.core.commands import Intent

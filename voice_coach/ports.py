@@ -86,3 +86,32 @@ class Microphone(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class Segmenter(Protocol):
+    """Cuts microphone frames into stretches of speech (a voice-activity endpointer). Its times
+    count from its own zero: ``processed`` frames ago, as it reads now."""
+
+    frame_bytes: int
+    frame_seconds: float
+    processed: int
+    """Frames processed since its zero."""
+    window: float
+    """Seconds it judges at a time: an end of speech is known this much later."""
+
+    @property
+    def in_speech(self) -> bool: ...
+
+    @property
+    def speech_start(self) -> float:
+        """Start of the current or last stretch of speech, in its own seconds."""
+        ...
+
+    @property
+    def speech_end(self) -> float: ...
+
+    def process(self, frame: bytes) -> None: ...
+
+    def restart(self, quiet: bytes) -> None:
+        """Drop what is in progress and judge afresh (``quiet``: a frame of the room's quiet)."""
+        ...

@@ -14,17 +14,16 @@ from __future__ import annotations
 import logging
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from voice_coach.audio.pcm import SAMPLE_RATE
 from voice_coach.core.commands import Command, Intent, PhraseBook, normalise
-from voice_coach.core.errors import CoachError
 from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.denoise import denoised
+from voice_coach.listening.segmenter import EndpointerSegmenter
 from voice_coach.listening.stt.base import Recognizer
-from voice_coach.ports import Playback
+from voice_coach.ports import Playback, Segmenter
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +64,6 @@ TRIM_AFTER = 0.15
 """And after the last (a fading "p" or "s")."""
 PAD_SECONDS = 0.25
 """Quiet room noise put around an utterance before decoding (recognisers settle on it)."""
-ENDPOINT_WINDOW = 0.24
-"""Seconds of audio the endpointer judges at a time; the end of speech is known this much later
-(docs/decisions.md)."""
 
 
 @dataclass(frozen=True)
@@ -86,33 +82,27 @@ class Listener:
     """Feed 16 kHz 16-bit mono frames in; get :class:`Utterance` objects out."""
 
     def __init__(self, recognizer: Recognizer, phrases: PhraseBook, playback: Playback,
-                 start: float = 0.0) -> None:  # fmt: skip
-        try:
-            import pocketsphinx  # noqa: F401
-        except ImportError:
-            raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
+                 start: float = 0.0, segmenter: Segmenter | None = None) -> None:  # fmt: skip
         self.recognizer = recognizer
         self.phrases = phrases
         self.playback = playback
         """What the coach played: when it talked, and how loud (its own voice is not obeyed)."""
         self.intents: frozenset[Intent] = frozenset()
-        self._endpointer: Any = self._new_endpointer()
-        self._endpointed = 0
-        """Frames the endpointer has processed: its times count from its first one."""
+        self.segmenter = segmenter or EndpointerSegmenter()
         self._origin = start
         """Session time of the endpointer's time zero."""
         self._coach_talking = False
         self._talk_changed = start
         self._ratios: deque[float] = deque(
-            maxlen=round(COUPLING_MEMORY / self._endpointer.frame_length)
+            maxlen=round(COUPLING_MEMORY / self.segmenter.frame_seconds)
         )
         self._over: tuple[float, float] | None = None
         """Start and last loud moment of the person talking over the coach, while it lasts."""
-        self.frame_bytes: int = self._endpointer.frame_bytes
-        self.frame_seconds: float = self._endpointer.frame_length
+        self.frame_bytes = self.segmenter.frame_bytes
+        self.frame_seconds = self.segmenter.frame_seconds
         self._start = start
         self._fed = 0
-        keep = MAX_COMMAND_SECONDS + ENDPOINT_WINDOW + PRE_ROLL + POST_ROLL + 1.0
+        keep = MAX_COMMAND_SECONDS + self.segmenter.window + PRE_ROLL + POST_ROLL + 1.0
         self._history: deque[bytes] = deque(maxlen=round(keep / self.frame_seconds))
         self._in_speech = False
         self._noise = np.random.default_rng(0)
@@ -151,14 +141,14 @@ class Listener:
             # the echo of what it played can be the person (the endpointer would hear the coach).
             settled = began - self._talk_changed > REFERENCE_SLACK
             return self._talking_over(frame, began) if settled else None
-        self._endpoint(frame)
-        if self._endpointer.in_speech and not self._in_speech:
+        self.segmenter.process(frame)
+        if self.segmenter.in_speech and not self._in_speech:
             self._in_speech = True
-        if not self._in_speech or self._endpointer.in_speech:
+        if not self._in_speech or self.segmenter.in_speech:
             return None
         self._in_speech = False
-        start = self._origin + self._endpointer.speech_start
-        end = self._origin + self._endpointer.speech_end
+        start = self._origin + self.segmenter.speech_start
+        end = self._origin + self.segmenter.speech_end
         return self._utterance(start, end)
 
     def _talking_over(self, frame: bytes, began: float) -> Utterance | None:
@@ -190,7 +180,7 @@ class Listener:
             utterance = self._utterance(*self._over)
             self._over = None
         elif self._in_speech:
-            utterance = self._utterance(self._origin + self._endpointer.speech_start, at)
+            utterance = self._utterance(self._origin + self.segmenter.speech_start, at)
         self._restart(at)
         return utterance
 
@@ -200,29 +190,12 @@ class Listener:
         self._restart(self.now)
 
     def _restart(self, at: float) -> None:
-        """Endpoint afresh from ``at``, its clock then reading ``at``. The binding never frees
-        an endpointer (no ``__dealloc__``), so one is only replaced in the middle of speech;
-        otherwise its window is cleared of what came before with the room's own quiet (the
-        quietest recent frame: after digital silence its voice detector takes the room's noise
-        for speech that never ends)."""
+        """Segment afresh from ``at``, its clock then reading ``at``, with the room's quietest
+        recent frame as the quiet to clear it with."""
         self._in_speech = False
-        if self._endpointer.in_speech:
-            self._endpointer = self._new_endpointer()
-            self._endpointed = 0
-        elif self._endpointed:
-            quiet = min(self._history, key=_level)
-            for _ in range(round(ENDPOINT_WINDOW / self.frame_seconds) + 1):
-                self._endpoint(quiet)
-        self._origin = at - self._endpointed * self.frame_seconds
-
-    def _new_endpointer(self) -> Any:
-        from pocketsphinx import Endpointer, Vad
-
-        return Endpointer(window=ENDPOINT_WINDOW, vad_mode=Vad.LOOSE, sample_rate=SAMPLE_RATE)
-
-    def _endpoint(self, frame: bytes) -> None:
-        self._endpointer.process(frame)
-        self._endpointed += 1
+        quiet = min(self._history, key=_level) if self._history else bytes(self.frame_bytes)
+        self.segmenter.restart(quiet)
+        self._origin = at - self.segmenter.processed * self.frame_seconds
 
     def _audio(self, start: float, end: float) -> bytes:
         """The raw audio from a little before ``start`` to a little after ``end``: the
