@@ -42,6 +42,9 @@ class FakeSpeaker:
     def render(self, item, start: float) -> float:
         raise AssertionError("not used in real time")
 
+    def reconnect(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 

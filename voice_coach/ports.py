@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from voice_coach.core.events import Chime, Say, StepStarted
+from voice_coach.core.progress import Progress
 
 Output = Say | Chime | StepStarted
 """What the runner queues for the speaker, in order (a step marker is only logged)."""
@@ -25,6 +27,11 @@ class Speaker(Protocol):
 
     def speak(self, item: Say | Chime, cancel: threading.Event, start: float) -> None:
         """Real time: say or play ``item``, returning when done or soon after ``cancel`` is set."""
+        ...
+
+    def reconnect(self) -> None:
+        """Open the output again after it was lost; raises CoachError while it is not back (an
+        output that cannot be lost, printed text, has nothing to do)."""
         ...
 
     def close(self) -> None:
@@ -115,3 +122,25 @@ class Segmenter(Protocol):
     def restart(self, quiet: bytes) -> None:
         """Drop what is in progress and judge afresh (``quiet``: a frame of the room's quiet)."""
         ...
+
+
+class PlaceStore(Protocol):
+    """Where the person's place in a routine is kept between runs (``run/store.py``)."""
+
+    folder: Path
+
+    def load(self, routine: str, variant: str, locale: str) -> Progress | None: ...
+
+    def save(self, progress: Progress, locale: str) -> None:
+        """Keep ``progress``; raises OSError when it cannot (the runner carries on)."""
+        ...
+
+    def clear(self, routine: str, variant: str, locale: str) -> None: ...
+
+
+class PreferenceKeeper(Protocol):
+    """Where the voice levels asked for ("slower", "louder") are remembered."""
+
+    def load(self) -> dict[str, int]: ...
+
+    def save(self, values: dict[str, int]) -> None: ...

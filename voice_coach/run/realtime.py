@@ -44,6 +44,20 @@ RETRY_MOST = 30.0
 """Longest wait between attempts."""
 
 
+class Backoff:
+    """The waits between attempts to reopen a lost device: 1, 2, 4 ... 30 seconds."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._wait = RETRY_FIRST
+
+    def next(self) -> float:
+        wait, self._wait = self._wait, min(self._wait * 2, RETRY_MOST)
+        return wait
+
+
 @dataclass(frozen=True)
 class _Output:
     """Something the speaker did (logged by the main thread, which owns the transcript)."""
@@ -128,12 +142,10 @@ class SpeechWorker:
         with self._cond:
             self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
         self._post(DeviceLost(self._clock.now(), "speaker"))
-        reconnect = getattr(self._speaker, "reconnect", None)
-        wait = RETRY_FIRST
-        while reconnect is not None and not self._closing.wait(wait):
-            wait = min(wait * 2, RETRY_MOST)
+        backoff = Backoff()
+        while not self._closing.wait(backoff.next()):
             try:
-                reconnect()
+                self._speaker.reconnect()
             except CoachError as exc:
                 log.info("speaker still missing: %s", exc)
                 continue
@@ -198,12 +210,11 @@ class RealtimeRunner(Runner):
 
         def hear() -> None:
             nonlocal microphone
-            wait, lost = RETRY_FIRST, False
+            backoff, lost = Backoff(), False
             while not self._stopping.is_set():
                 if microphone is None:
-                    if self._stopping.wait(wait):
+                    if self._stopping.wait(backoff.next()):
                         break
-                    wait = min(wait * 2, RETRY_MOST)
                     try:
                         microphone = reopen()
                     except CoachError as exc:
@@ -222,7 +233,8 @@ class RealtimeRunner(Runner):
                 if frame is None:
                     break
                 if lost:  # it is back only when it delivers sound again
-                    lost, wait = False, RETRY_FIRST
+                    lost = False
+                    backoff.reset()
                     self._events.put(DeviceBack(self.clock.now(), "microphone"))
                 utterance = listener.feed(frame.pcm)
                 # The frame says when it was heard: the listener's time follows the session

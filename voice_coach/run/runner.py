@@ -38,9 +38,15 @@ from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.progress import Progress
 from voice_coach.core.session import Session
 from voice_coach.listening.listener import Listener, Utterance
-from voice_coach.ports import Clock, Microphone, Output, Speaker
+from voice_coach.ports import (
+    Clock,
+    Microphone,
+    Output,
+    PlaceStore,
+    PreferenceKeeper,
+    Speaker,
+)
 from voice_coach.run.clock import VirtualClock
-from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -75,8 +81,8 @@ class RunParts:
     session: Session
     phrases: PhraseBook
     speaker: Speaker
-    progress: ProgressStore
-    preferences: PreferenceStore
+    progress: PlaceStore
+    preferences: PreferenceKeeper
     transcript: Transcript
     chimes: bool = True
     playback: PlaybackLog = field(default_factory=PlaybackLog)

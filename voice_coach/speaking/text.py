@@ -60,6 +60,9 @@ class TextSpeaker:
         with self._lock:
             print_line(text, self._stream)
 
+    def reconnect(self) -> None:
+        """Printed words are never lost."""
+
     def close(self) -> None:
         with contextlib.suppress(BrokenPipeError):
             (self._stream or sys.stdout).flush()
