@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import Enum, auto
 
+from voice_coach.core import wording
 from voice_coach.core.commands import Command, Intent
 from voice_coach.core.events import (
     CancelTimer,
@@ -194,13 +195,7 @@ class Session:
             stop = self.plan.find(self.saved.step, self.saved.side)
             assert stop is not None
             self.mode = Mode.RESUME_PROMPT
-            side = stop.side.name if stop.side else None
-            place = (
-                self.prompts.say("resume_place_side", title=stop.step.title, side=side)
-                if side
-                else self.prompts.say("resume_place", title=stop.step.title)
-            )
-            self._ask(self.prompts.say("resume_prompt", place=place))
+            self._ask(self.prompts.say("resume_prompt", place=wording.place(self.prompts, stop)))
         else:
             self._fresh_start()
 
@@ -402,9 +397,7 @@ class Session:
         elif intent is Intent.STATUS:
             self._say(self._status())
         elif intent is Intent.HELP:
-            self._say(
-                self.prompts.say("help_step" if self.plan.routine.sides else "help_step_no_sides")
-            )
+            self._say(wording.step_help(self.prompts, self.plan))
         elif intent is Intent.MORE_TIME:
             self._more_time()
         else:
@@ -533,17 +526,7 @@ class Session:
                 )
             )
             self._out.append(Save(self.progress()))
-        heading = (
-            self.prompts.say(
-                "step_heading",
-                number=stop.number,
-                total=len(self.plan.techniques),
-                title=stop.step.title,
-            )
-            if stop.number
-            else self.prompts.say("prep_heading", title=stop.step.title)
-        )
-        self._say(heading)
+        self._say(wording.heading(self.prompts, self.plan, stop))
         self._say(self.plan.intro_text(stop, full=full), await_silence=True)
 
     def _cues(self, stop: Stop) -> list[Cue]:
@@ -686,28 +669,7 @@ class Session:
 
     def _status(self) -> str:
         stop = self.stop
-        parts = []
-        if stop.side:
-            parts.append(
-                self.prompts.say(
-                    "status_step",
-                    number=stop.number,
-                    total=len(self.plan.techniques),
-                    title=stop.step.title,
-                    side=stop.side.name,
-                )
-            )
-        elif stop.number:
-            parts.append(
-                self.prompts.say(
-                    "status_step_no_side",
-                    number=stop.number,
-                    total=len(self.plan.techniques),
-                    title=stop.step.title,
-                )
-            )
-        else:
-            parts.append(self.prompts.say("status_prep", title=stop.step.title))
+        parts = [wording.where(self.prompts, self.plan, stop)]
         if self.paused:
             parts.append(self.prompts.say("status_paused"))
         left = self.hold.remaining(self._now)
