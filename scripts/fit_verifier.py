@@ -54,6 +54,8 @@ class Recording:
         self.inner = inner
         self.name = inner.name
         self.locale = inner.locale
+        self.model_path = inner.model_path
+        self.checked = False  # every whole phrase is taken: the fitting decides
         self.wants_cleaned = inner.wants_cleaned
         self.embedder = embedder
         self.heard: list[tuple[str, float, np.ndarray]] = []

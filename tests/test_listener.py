@@ -54,6 +54,8 @@ class LoudnessRecognizer:
 
     name = "fake"
     locale = "en"
+    model_path = None
+    checked = False
     wants_cleaned = False
 
     def __init__(self) -> None:

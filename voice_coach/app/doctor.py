@@ -119,10 +119,10 @@ def _microphone(settings: RunSettings, show: Callable[[str], None]) -> str:
 
 def _recogniser(settings: RunSettings, locale: str) -> str:
     recognizer = open_recognizer(settings.engine, locale, PhraseBook.load(locale), settings.model)
-    model = getattr(recognizer, "model_path", None)
+    model = recognizer.model_path
     where = f" with the model in {model}" if model else " (its built-in English model)"
     if unverified(recognizer):
         raise CoachError(UNVERIFIED)
-    if getattr(recognizer, "verifier", None) is not None:
+    if recognizer.checked:
         where += ", checked by the speech embedding"
     return f"{recognizer.name} for '{locale}'{where}"

@@ -58,8 +58,7 @@ def unverified(recognizer: Recognizer) -> bool:
     bank for it (the speech-embedding model is missing)."""
     from voice_coach.listening.stt.verifier import bank_file
 
-    missing = getattr(recognizer, "verifier", True) is None
-    return missing and bank_file(recognizer.name, recognizer.locale).is_file()
+    return not recognizer.checked and bank_file(recognizer.name, recognizer.locale).is_file()
 
 
 def embedding_verifier(phrases: PhraseBook, engine: str, locale: str) -> EmbeddingVerifier | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 
@@ -19,6 +20,10 @@ class Recognizer(Protocol):
 
     name: str
     locale: str
+    model_path: Path | None
+    """Where its model was loaded from; None for one built into its package."""
+    checked: bool
+    """Whether a second opinion (the speech-embedding verifier) checks what it hears."""
     wants_cleaned: bool
     """Whether the listener should gate steady noise and trim quiet ends off each utterance
     first (see ``listener.cleaned``): it helps pocketsphinx, while vosk's models, trained on

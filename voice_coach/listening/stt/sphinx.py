@@ -48,6 +48,7 @@ class PocketSphinxRecognizer:
 
     name = "pocketsphinx"
     locale = "en"
+    model_path = None  # the English model in pocketsphinx's wheel
     wants_cleaned = True
 
     def __init__(self, verifier: EmbeddingVerifier | None = None) -> None:
@@ -65,6 +66,10 @@ class PocketSphinxRecognizer:
         self._decoder.add_allphone_file(_PHONES, phone_lm)
         self._searches: OrderedDict[tuple[str, ...], str] = OrderedDict()
         self._dictionary: dict[str, bool] = {}
+
+    @property
+    def checked(self) -> bool:
+        return self.verifier is not None
 
     def known(self, phrase: str) -> bool:
         return all(self._in_dictionary(word) for word in phrase.split())

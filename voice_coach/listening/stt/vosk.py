@@ -46,6 +46,10 @@ class VoskRecognizer:
         self._phrases: tuple[str, ...] = ()
         self._known: dict[str, bool] = {}
 
+    @property
+    def checked(self) -> bool:
+        return self.verifier is not None
+
     def known(self, phrase: str) -> bool:
         for word in phrase.split():
             if word not in self._known:
