@@ -24,25 +24,23 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from voice_coach.app.catalog import find_routine
+from voice_coach.app.compose import phrase_book
+from voice_coach.core.errors import CoachError
+from voice_coach.listening.engines import open_recognizer
+from voice_coach.listening.evaluation import NONE, evaluate, read_manifest
+from voice_coach.listening.models import find_embedding
+from voice_coach.listening.stt.base import Recognition
+from voice_coach.listening.stt.embedding import SpeechEmbedder
+from voice_coach.listening.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer
+from voice_coach.listening.stt.verifier import FEATURES, Bank, bank_file
+from voice_coach.listening.stt.vosk import VoskRecognizer
 
-from voice_coach.app.catalog import find_routine  # noqa: E402
-from voice_coach.app.compose import phrase_book  # noqa: E402
-from voice_coach.core.errors import CoachError  # noqa: E402
-from voice_coach.listening.engines import open_recognizer  # noqa: E402
-from voice_coach.listening.evaluation import NONE, evaluate, read_manifest  # noqa: E402
-from voice_coach.listening.models import find_embedding  # noqa: E402
-from voice_coach.listening.stt.base import Recognition  # noqa: E402
-from voice_coach.listening.stt.embedding import SpeechEmbedder  # noqa: E402
-from voice_coach.listening.stt.sphinx import ACCEPT_GAP, PocketSphinxRecognizer  # noqa: E402
-from voice_coach.listening.stt.verifier import FEATURES, Bank, bank_file  # noqa: E402
-from voice_coach.listening.stt.vosk import VoskRecognizer  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Recording:

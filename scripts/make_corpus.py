@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import subprocess
-import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -29,12 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from voice_coach.audio.pcm import Audio, read_wav, write_wav
+from voice_coach.speaking.tts.espeak import RATE_STEP
+from voice_coach.speaking.tts.natural import SPEED_STEP
 
-from voice_coach.audio.pcm import Audio, read_wav, write_wav  # noqa: E402
-from voice_coach.speaking.tts.espeak import RATE_STEP  # noqa: E402
-from voice_coach.speaking.tts.natural import SPEED_STEP  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RATE = 16000
 SNRS = (20, 10, 5)
