@@ -60,6 +60,17 @@ class Audio:
 
 SAMPLE_RATE = 16000
 """The rate the microphones deliver and every recogniser and the endpointer work at."""
+ROOM_NOISE = 10.0 / 32768
+"""The level (RMS, full scale 1) of a quiet room, about -70 dBFS: put around audio that has
+none, since a real microphone never gives digital silence and recognisers' feature
+normalisation and voice detectors misbehave on it."""
+
+
+def room_noise(rng: np.random.Generator, count: int) -> np.ndarray:
+    """``count`` samples of a quiet room (float32, full scale 1)."""
+    return rng.normal(0.0, ROOM_NOISE, count).astype(np.float32)
+
+
 MIN_RATE, MAX_RATE = 4000, 384_000
 """Sample rates a WAV file may have: outside them the header is wrong (or it is not speech)."""
 MAX_CHANNELS = 32

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.audio.pcm import SAMPLE_RATE, Audio, WavReader, read_wav
+from voice_coach.audio.pcm import SAMPLE_RATE, Audio, WavReader, read_wav, room_noise
 from voice_coach.core.commands import Intent, PhraseBook
 from voice_coach.core.datafile import read_text
 from voice_coach.core.errors import CoachError, DataFileError
@@ -42,8 +42,6 @@ LEAD_SECONDS = 0.5
 """Quiet room before each clip (the endpointer learns the noise floor on it)."""
 TAIL_SECONDS = 1.0
 """Quiet room after each clip, so that the endpointer can hear its end."""
-ROOM_NOISE = 10.0 / 32768
-"""The quiet room's noise (about -70 dBFS): never digital silence."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +229,7 @@ def stream(audio: Audio, rng: np.random.Generator) -> Iterator[bytes]:
     lead = np.zeros(round(LEAD_SECONDS * SAMPLE_RATE), np.float32)
     tail = np.zeros(round(TAIL_SECONDS * SAMPLE_RATE), np.float32)
     samples = np.concatenate([lead, speech, tail])
-    samples = samples + rng.normal(0.0, ROOM_NOISE, len(samples)).astype(np.float32)
+    samples = samples + room_noise(rng, len(samples))
     pcm = Audio(samples, SAMPLE_RATE).to_int16()
     chunk = round(CHUNK_SECONDS * SAMPLE_RATE) * 2
     for begin in range(0, len(pcm), chunk):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voice_coach.audio.pcm import SAMPLE_RATE
+from voice_coach.audio.pcm import SAMPLE_RATE, room_noise
 from voice_coach.core.commands import Command, Intent, PhraseBook, normalise
 from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.denoise import denoised
@@ -243,7 +243,7 @@ class Listener:
         pad = round(PAD_SECONDS * SAMPLE_RATE)
         speech = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
         room = np.concatenate([np.zeros(pad, np.float32), speech, np.zeros(pad, np.float32)])
-        room += self._noise.normal(0.0, 10.0, len(room)).astype(np.float32)  # about -70 dBFS
+        room += room_noise(self._noise, len(room)) * 32768
         return np.clip(room, -32768, 32767).astype("<i2").tobytes()
 
 
