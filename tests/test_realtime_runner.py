@@ -10,8 +10,8 @@ from pathlib import Path
 from voice_coach.core.events import Say
 from voice_coach.core.plan import Plan
 from voice_coach.core.session import Session
-from voice_coach.run.realtime import RealtimeRunner
-from voice_coach.run.runner import RunParts
+from voice_coach.run.realtime import RealtimeDriver
+from voice_coach.run.runner import Runner, RunParts
 from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
 
@@ -65,8 +65,9 @@ def make(routine, prompts, phrases, folder: Path, speaker, script, clock=None):
     parts = RunParts(Session(Plan(routine, "quick"), prompts), phrases, speaker,
                      ProgressStore(folder), PreferenceStore(folder),
                      Transcript(folder / "t.jsonl"))  # fmt: skip
-    runner = RealtimeRunner(parts, clock)
-    threading.Thread(target=script, args=(runner.line, runner.input_closed), daemon=True).start()
+    driver = RealtimeDriver(clock)
+    runner = Runner(parts, driver)
+    threading.Thread(target=script, args=(driver.line, driver.input_closed), daemon=True).start()
     return runner
 
 

@@ -12,15 +12,10 @@ from hypothesis import strategies as st
 
 from voice_coach.core.plan import Plan
 from voice_coach.core.session import Session
-from voice_coach.run.runner import (
-    RunParts,
-    ScriptInput,
-    ScriptLine,
-    VirtualRunner,
-    parse_script_line,
-)
+from voice_coach.run.runner import Runner, RunParts, ScriptLine, parse_script_line
 from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
+from voice_coach.run.virtual import ScriptInput, VirtualDriver
 from voice_coach.speaking.text import TextSpeaker
 
 
@@ -29,7 +24,7 @@ def make_runner(routine, prompts, phrases, folder: Path, lines: list[str], varia
     out = io.StringIO()
     parts = RunParts(session, phrases, TextSpeaker(out), ProgressStore(folder),
                      PreferenceStore(folder), Transcript(folder / "t.jsonl"))  # fmt: skip
-    runner = VirtualRunner(parts, ScriptInput(iter(lines)))
+    runner = Runner(parts, VirtualDriver(ScriptInput(iter(lines))))
     return runner, out
 
 

@@ -23,10 +23,11 @@ from voice_coach.listening.engines import UNVERIFIED, open_recognizer, unverifie
 from voice_coach.listening.listener import Listener
 from voice_coach.listening.stt.base import Recognizer
 from voice_coach.ports import Microphone
-from voice_coach.run.realtime import RealtimeRunner
-from voice_coach.run.runner import AudioInput, RunParts, ScriptInput, VirtualRunner
+from voice_coach.run.realtime import RealtimeDriver
+from voice_coach.run.runner import Runner, RunParts
 from voice_coach.run.store import PreferenceStore, ProgressStore
 from voice_coach.run.transcript import Transcript
+from voice_coach.run.virtual import AudioInput, ScriptInput, VirtualDriver
 from voice_coach.speaking.speaker import AudioSpeaker
 from voice_coach.speaking.speakers import open_speaker
 
@@ -103,7 +104,8 @@ def run(settings: RunSettings) -> int:
     if source.lower().endswith(".wav"):
         raise CoachError("a WAV file as the microphone runs on the virtual clock: "
                          "drop --clock real")  # fmt: skip
-    runner = RealtimeRunner(parts)
+    driver = RealtimeDriver()
+    runner = Runner(parts, driver)
     microphone = None
     if recognizer is not None:
         try:
@@ -119,17 +121,18 @@ def run(settings: RunSettings) -> int:
 
         print(f"voice-coach: listening on '{microphone.device.name}' with {recognizer.name}.",
               file=sys.stderr)  # fmt: skip
-        runner.listen(reopen, recognizer)
+        driver.listen(reopen, recognizer)
     stop_prompt = None
     if sys.stdin.isatty() and sys.stdout.isatty():
         print("Text mode: type what you would say, then Enter.", file=sys.stderr)
-        stop_prompt = start_prompt(runner.line, runner.input_closed, lambda: _status_line(runner))
+        stop_prompt = start_prompt(driver.line, driver.input_closed,
+                                   lambda: _status_line(runner, driver))  # fmt: skip
     elif microphone is None:
-        start_stdin_reader(runner.line, runner.input_closed)
+        start_stdin_reader(driver.line, driver.input_closed)
 
     def interrupted(signum: int, frame: object) -> None:
         """SIGTERM, or SIGINT (Ctrl-C, also from the terminal prompt's thread)."""
-        runner.interrupt()
+        driver.interrupt()
 
     previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -151,19 +154,19 @@ def _run_virtual(source: str, recognizer: Recognizer | None, parts: RunParts,
         raise CoachError("the virtual clock cannot listen to a live microphone: use "
                          "--input FILE.wav or --input text")  # fmt: skip
     if source == "text":
-        VirtualRunner(parts, ScriptInput(iter(sys.stdin.readline, ""))).run()
+        Runner(parts, VirtualDriver(ScriptInput(iter(sys.stdin.readline, "")))).run()
         return 0
     assert recognizer is not None
     listener = Listener(recognizer, parts.phrases, parts.playback)
     microphone: Microphone = WavMicrophone(Path(source))
     if room is not None and room.gain:
         microphone = RoomMicrophone(microphone, room)
-    runner = VirtualRunner(parts, AudioInput(microphone, listener))
+    runner = Runner(parts, VirtualDriver(AudioInput(microphone, listener)))
     runner.run()
     return 0
 
 
-def _status_line(runner: RealtimeRunner) -> str:
+def _status_line(runner: Runner, driver: RealtimeDriver) -> str:
     """The terminal toolbar: where the session is, and the hold's progress bar."""
     session = runner.session
     with runner.lock:
@@ -171,7 +174,7 @@ def _status_line(runner: RealtimeRunner) -> str:
         now = runner.clock.now()
         elapsed, length = session.hold.elapsed(now), session.hold.length
         question, questions = session.question + 1, len(session.plan.routine.safety)
-    waiting = runner.lines_waiting
+    waiting = driver.lines_waiting
     if waiting:
         return f" (waiting: {' / '.join(waiting)}; after I finish speaking)"
     if mode is Mode.RESUME_PROMPT:

@@ -23,7 +23,6 @@ from voice_coach.core.events import (
     NoInput,
     Say,
     SpeechDone,
-    Start,
     StepStarted,
     TimerDone,
 )
@@ -33,7 +32,7 @@ from voice_coach.listening.listener import Listener, Utterance
 from voice_coach.listening.stt.base import Recognizer
 from voice_coach.ports import Microphone, Output, Speaker, WallClock
 from voice_coach.run.clock import RealClock
-from voice_coach.run.runner import Runner, RunParts
+from voice_coach.run.runner import Runner
 from voice_coach.speaking.text import OutputClosed
 
 log = logging.getLogger(__name__)
@@ -184,29 +183,44 @@ class SpeechWorker:
             self._post(_Output(item, start, self._clock.now()))
 
 
-class RealtimeRunner(Runner):
-    """Runs a session in real time; input arrives through :meth:`line` from other threads."""
+class RealtimeDriver:
+    """Drives a session in real time: speech on a worker thread (so "stop" silences it at once),
+    input from other threads through :meth:`line` and the microphone; only the runner's loop,
+    on the main thread, touches the session."""
 
-    def __init__(self, parts: RunParts, clock: WallClock | None = None) -> None:
-        self.clock: WallClock
-        super().__init__(parts, clock or RealClock())
+    def __init__(self, clock: WallClock | None = None) -> None:
+        self.clock: WallClock = clock or RealClock()
         self._events: queue.Queue[_Item] = queue.Queue()
-        self.playback.origin = self.clock.origin  # the sound card stamps with time.monotonic()
-        self._speech = SpeechWorker(self.speaker, self._events.put, self.clock, self.playback)
         self._input_open = True
         self._deferred: deque[str] = deque()
         self._listener: Listener | None = None
         self._stopping = threading.Event()
-        self.lock = threading.Lock()
-        """Held while the session changes; the terminal display takes it to read a snapshot."""
+        self._runner: Runner | None = None
+        self._speech: SpeechWorker | None = None
+
+    @property
+    def runner(self) -> Runner:
+        assert self._runner is not None, "attach() first"
+        return self._runner
+
+    @property
+    def speech(self) -> SpeechWorker:
+        assert self._speech is not None, "attach() first"
+        return self._speech
+
+    def attach(self, runner: Runner) -> None:
+        self._runner = runner
+        runner.playback.origin = self.clock.origin  # the sound card stamps with time.monotonic()
+        self._speech = SpeechWorker(runner.speaker, self._events.put, self.clock, runner.playback)
 
     def listen(self, reopen: Callable[[], Microphone], recognizer: Recognizer) -> None:
         """Hear the person through the microphone ``reopen()`` opens, on a thread of its own;
         when the microphone is lost the session pauses and it is reopened with back-off."""
         microphone: Microphone | None = reopen()
-        listener = Listener(recognizer, self.phrases, self.playback, start=self.clock.now())
+        listener = Listener(recognizer, self.runner.phrases, self.runner.playback,
+                            start=self.clock.now())  # fmt: skip
         self._listener = listener
-        listener.intents = self.session.listening()
+        listener.intents = self.runner.session.listening()
 
         def hear() -> None:
             nonlocal microphone
@@ -249,7 +263,7 @@ class RealtimeRunner(Runner):
 
     def interrupt(self) -> None:
         """Stop at once (from a signal handler or another thread): silence, save, end."""
-        self._speech.silence()
+        self.speech.silence()
         self._events.put(_Interrupted())
 
     @property
@@ -266,37 +280,29 @@ class RealtimeRunner(Runner):
         """No more input will come; safe to call from any thread."""
         self._events.put(_InputClosed())
 
-    def run(self) -> str:
-        """Run to the end; return the end reason."""
-        self._handle(Start(self.clock.now()))
-        while self.end_reason is None:
-            event = self._next_event()
-            if event is not None:
-                self._handle(event)
+    def stop(self) -> None:
+        runner = self.runner
         self._stopping.set()
-        self._speech.close(drain=self.end_reason != "interrupted")
+        self.speech.close(drain=runner.end_reason != "interrupted")
         while not self._events.empty():
             item = self._events.get()
             if isinstance(item, _Output):
-                self.log_output(item.item, item.start, item.end)
-        self.finish(self.clock.now())
-        return self.end_reason
+                runner.log_output(item.item, item.start, item.end)
 
-    def _handle(self, event: Event) -> None:
-        with self.lock:
-            self.execute(self.session.handle(event), event.t)
-            if self._listener is not None:
-                self._listener.intents = self.session.listening()
+    def handled(self) -> None:
+        if self._listener is not None:
+            self._listener.intents = self.runner.session.listening()
 
-    def _next_event(self) -> Event | None:
-        if self._deferred and self._speech.idle:
-            return self.typed(self.clock.now(), self._deferred.popleft())
+    def next_event(self) -> Event | None:
+        runner = self.runner
+        if self._deferred and self.speech.idle:
+            return runner.typed(self.clock.now(), self._deferred.popleft())
         timeout = None
-        if self.timer_at is not None:
-            timeout = max(0.0, self.timer_at - self.clock.now())
+        if runner.timer_at is not None:
+            timeout = max(0.0, runner.timer_at - self.clock.now())
         elif (
             not self._input_open
-            and self._speech.idle
+            and self.speech.idle
             and self._events.empty()
             and not self._deferred
         ):
@@ -304,13 +310,13 @@ class RealtimeRunner(Runner):
         try:
             item = self._events.get(timeout=timeout if timeout is not None else 0.5)
         except queue.Empty:
-            if self.timer_at is not None and self.clock.now() >= self.timer_at:
-                self.timer_at = None
+            if runner.timer_at is not None and self.clock.now() >= runner.timer_at:
+                runner.timer_at = None
                 return TimerDone(self.clock.now())
             return None
         match item:
             case _Output(item=done, start=start, end=end):
-                self.log_output(done, start, end)
+                runner.log_output(done, start, end)
                 return None
             case _Line(text=text, t=t) if text.strip():
                 return self._line(text, t)
@@ -318,16 +324,16 @@ class RealtimeRunner(Runner):
                 self._input_open = False
                 return None
             case _Spoken(utterance=utterance, t=t):
-                return self.spoken(t, utterance)
+                return runner.spoken(t, utterance)
             case DeviceLost(t=t, device=device) | DeviceBack(t=t, device=device):
                 state = "lost" if isinstance(item, DeviceLost) else "back"
-                self.transcript.write(t, "device", device=device, state=state)
+                runner.transcript.write(t, "device", device=device, state=state)
                 print(f"voice-coach: the {device} is {'lost' if state == 'lost' else 'back'}.",
                       file=sys.stderr)  # fmt: skip
                 return item
             case _Interrupted():
-                self.place_saved = self.save_place(self.clock.now())
-                self.end_reason = "interrupted"
+                runner.place_saved = runner.save_place(self.clock.now())
+                runner.end_reason = "interrupted"
                 return None
             case _Line():
                 return None
@@ -337,15 +343,15 @@ class RealtimeRunner(Runner):
     def _line(self, text: str, t: float) -> Event | None:
         """While the coach speaks only a barge-in command cuts in; other lines wait their turn,
         so an answer is never taken for a question that has not been heard yet."""
-        command = self.phrases.parse(text)
-        speaking = not self._speech.idle
+        command = self.runner.phrases.parse(text)
+        speaking = not self.speech.idle
         if (speaking or self._deferred) and (command is None or command.intent not in BARGE_IN):
             self._deferred.append(text)
             return None
-        return self.typed(t, text)
+        return self.runner.typed(t, text)
 
     def queue_output(self, item: Output) -> None:
-        self._speech.add(item)
+        self.speech.add(item)
 
     def silence(self) -> None:
-        self._speech.silence()
+        self.speech.silence()

@@ -1,8 +1,8 @@
-"""The runner: feeds events to the session and carries out its effects.
+"""The runner: feeds a driver's events to the session and carries out its effects.
 
-:class:`Runner` holds what both kinds of run share (effects, transcript, saving); the virtual
-run below is a discrete-event simulation: time jumps to the next thing that happens, so a whole
-session runs in moments and always the same way. The real-time run is in ``realtime.py``.
+There is one :class:`Runner` (effects, transcript, saving, the loop); a :class:`Driver` decides
+where events come from and how time passes: ``virtual.py`` (a discrete-event simulation on a
+virtual clock) or ``realtime.py`` (threads for speech and input, the wall clock).
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
-from collections import deque
-from collections.abc import Iterator
+import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,30 +22,25 @@ from voice_coach.core.events import (
     End,
     Event,
     Heard,
-    NoInput,
     Save,
     Say,
     SetTimer,
     SetVoice,
     Silence,
-    SpeechDone,
     Start,
     StepStarted,
-    TimerDone,
 )
 from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.progress import Progress
 from voice_coach.core.session import Session
-from voice_coach.listening.listener import Listener, Utterance
+from voice_coach.listening.listener import Utterance
 from voice_coach.ports import (
     Clock,
-    Microphone,
     Output,
     PlaceStore,
     PreferenceKeeper,
     Speaker,
 )
-from voice_coach.run.clock import VirtualClock
 from voice_coach.run.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -89,11 +83,44 @@ class RunParts:
     """What the coach said and played, when: written as it speaks, read by the listener."""
 
 
-class Runner:
-    """Carries out effects; subclasses decide where events come from and how time passes (the
-    clock is theirs to give)."""
+class Driver(Protocol):
+    """Where a run's events come from and how its time passes: the virtual clock's discrete
+    events (``run/virtual.py``) or real time's threads (``run/realtime.py``)."""
 
-    def __init__(self, parts: RunParts, clock: Clock) -> None:
+    clock: Clock
+
+    def attach(self, runner: Runner) -> None:
+        """Called once by the runner it drives, before anything happens."""
+        ...
+
+    def next_event(self) -> Event | None:
+        """The next event for the session (None: nothing yet, ask again)."""
+        ...
+
+    def queue_output(self, item: Output) -> None:
+        """Queue an utterance or a chime, or a step marker that begins when what is queued
+        before it has been said."""
+        ...
+
+    def silence(self) -> None:
+        """Stop speaking at once and drop what is queued (step markers are kept)."""
+        ...
+
+    def handled(self) -> None:
+        """An event was handled: the session may listen for other things now."""
+        ...
+
+    def stop(self) -> None:
+        """The session ended: let the last words be said (unless interrupted), log them, and
+        release any thread."""
+        ...
+
+
+class Runner:
+    """Runs a session to its end: feeds it the driver's events and carries out its effects.
+    The driver decides where events come from and how time passes (its clock is the run's)."""
+
+    def __init__(self, parts: RunParts, driver: Driver) -> None:
         self.session = parts.session
         self.chimes = parts.chimes
         self.phrases = parts.phrases
@@ -102,7 +129,10 @@ class Runner:
         self.preferences = parts.preferences
         self.transcript = parts.transcript
         self.playback = parts.playback
-        self.clock = clock
+        self.driver = driver
+        self.clock = driver.clock
+        self.lock = threading.Lock()
+        """Held while the session changes; the terminal's status bar takes it to read it."""
         session = parts.session
         self.end_reason: str | None = None
         self.timer_at: float | None = None
@@ -114,6 +144,24 @@ class Runner:
         self.place_saved = False
         """Set on an interruption: whether a place to come back to was saved."""
         self.speaker.set_voice(session.rate, session.volume)
+        driver.attach(self)
+
+    def run(self) -> str:
+        """Run to the end; return the end reason."""
+        self.handle(Start(self.clock.now()))
+        while self.end_reason is None:
+            event = self.driver.next_event()
+            if event is not None:
+                self.handle(event)
+        self.driver.stop()
+        self.finish(self.clock.now())
+        return self.end_reason
+
+    def handle(self, event: Event) -> None:
+        """One event through the session, and its effects carried out."""
+        with self.lock:
+            self.execute(self.session.handle(event), event.t)
+            self.driver.handled()
 
     def typed(self, t: float, text: str) -> Heard:
         """A typed line as an event, logged. It is held to what the session listens for now,
@@ -146,9 +194,9 @@ class Runner:
                 case Chime() if not self.chimes:
                     pass
                 case Say() | Chime() | StepStarted():
-                    self.queue_output(effect)
+                    self.driver.queue_output(effect)
                 case Silence():
-                    self.silence()
+                    self.driver.silence()
                 case SetTimer(at=at):
                     self.timer_at = at
                 case CancelTimer():
@@ -222,152 +270,3 @@ class Runner:
                 self.transcript.write(start, "chime", chime=name, end=round(end, 3))
             case StepStarted(step=step, side=side):
                 self.transcript.write(start, "step", step=step, foot=side)
-
-    # Hooks for the kinds of run.
-    def queue_output(self, item: Output) -> None:
-        """Queue an utterance or a chime, or a step marker that begins when what is queued
-        before it has been said."""
-        raise NotImplementedError
-
-    def silence(self) -> None:
-        raise NotImplementedError
-
-
-class VirtualInput(Protocol):
-    """Where a virtual run's input comes from: typed lines or a WAV microphone."""
-
-    def listen(self, runner: VirtualRunner, until: float | None, speaking: bool) -> Event | None:
-        """Move the clock on through the input up to ``until`` (None: as far as it goes) and
-        return the first thing heard, or None when nothing was."""
-        ...
-
-
-class VirtualRunner(Runner):
-    """Runs a session on a virtual clock: time jumps to whatever happens next (speech ending, a
-    timer, an input), so a whole session runs in moments and always the same way. When the input
-    is used up and nothing is scheduled, the session gets :class:`NoInput`."""
-
-    def __init__(self, parts: RunParts, source: VirtualInput) -> None:
-        self.clock: VirtualClock
-        super().__init__(parts, VirtualClock())
-        self.source = source
-        self._queue: deque[Output] = deque()
-        self._speaking: tuple[Say | Chime, float] | None = None
-        self._finished_utterance: int | None = None
-
-    def run(self) -> str:
-        """Run to the end; return the end reason."""
-        self.execute(self.session.handle(Start(0.0)), 0.0)
-        while self.end_reason is None:
-            event = self._next_event()
-            self.execute(self.session.handle(event), self.clock.now())
-        self._drain_speech()
-        self.finish(self.clock.now())
-        return self.end_reason
-
-    def queue_output(self, item: Output) -> None:
-        self._queue.append(item)
-
-    def silence(self) -> None:
-        said = [item for item in [self._speaking and self._speaking[0], *self._queue]
-                if isinstance(item, Say)]  # fmt: skip
-        self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
-        if self._speaking is not None:
-            self.playback.cut(self.clock.now())
-        self._speaking = None
-        if said:
-            self._finished_utterance = said[-1].utterance
-
-    def _start_speaking(self) -> None:
-        now = self.clock.now()
-        while self._speaking is None and self._queue:
-            item = self._queue.popleft()
-            if isinstance(item, StepStarted):
-                self.log_output(item, now, now)
-                continue
-            end = now + self.speaker.render(item, now)
-            self.log_output(item, now, end)
-            self._speaking = (item, end)
-            self.playback.said(now, end, item.text if isinstance(item, Say) else "")
-
-    def _drain_speech(self) -> None:
-        """Let the last words be said after the session ends."""
-        while self._queue or self._speaking:
-            self._start_speaking()
-            if self._speaking:
-                self.clock.advance_to(self._speaking[1])
-                self._speaking = None
-
-    def _next_event(self) -> Event:
-        while True:
-            self._start_speaking()
-            if self._speaking is None and self._finished_utterance is not None:
-                utterance, self._finished_utterance = self._finished_utterance, None
-                return SpeechDone(self.clock.now(), utterance)
-            speech_end = self._speaking[1] if self._speaking is not None else None
-            limits = [at for at in (speech_end, self.timer_at) if at is not None]
-            until = min(limits) if limits else None
-            heard = self.source.listen(self, until, self._speaking is not None)
-            if heard is not None:
-                return heard
-            if until is None:
-                return NoInput(self.clock.now())
-            self.clock.advance_to(until)
-            if speech_end is not None and until >= speech_end and self._speaking is not None:
-                item = self._speaking[0]
-                if isinstance(item, Say):
-                    self._finished_utterance = item.utterance
-                self._speaking = None
-                continue
-            self.timer_at = None
-            return TimerDone(self.clock.now())
-
-
-class ScriptInput:
-    """Typed lines. A line is delivered when the coach next falls silent, after its
-    ``+SECONDS`` of silence have passed."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-        self._pending: tuple[float, str] | None = None
-
-    def listen(self, runner: VirtualRunner, until: float | None, speaking: bool) -> Event | None:
-        while not speaking:
-            if self._pending is None:
-                line = next(self._lines, None)
-                if line is None:
-                    return None
-                script = parse_script_line(line)
-                self._pending = (runner.clock.now() + script.delay, script.text)
-            due, text = self._pending
-            if until is not None and due > until:
-                return None
-            runner.clock.advance_to(due)
-            self._pending = None
-            if text:
-                return runner.typed(runner.clock.now(), text)
-        return None
-
-
-class AudioInput:
-    """A WAV microphone: every frame is heard, the coach talking or not, and the clock follows
-    the samples consumed. When the file ends, the microphone hears silence."""
-
-    def __init__(self, microphone: Microphone, listener: Listener) -> None:
-        self.microphone = microphone
-        self.listener = listener
-
-    def listen(self, runner: VirtualRunner, until: float | None, speaking: bool) -> Event | None:
-        listener = self.listener
-        listener.intents = runner.listening()
-        while until is None or listener.now + listener.frame_seconds <= until + 1e-9:
-            frame = self.microphone.read(listener.frame_bytes)
-            if frame is None:
-                return None
-            utterance = listener.feed(frame.pcm)
-            runner.clock.advance_to(listener.now)
-            if utterance is not None:
-                heard = runner.spoken(listener.now, utterance)
-                if heard is not None:
-                    return heard
-        return None
