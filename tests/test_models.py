@@ -191,13 +191,19 @@ def test_a_model_is_found_for_its_locale(tmp_path: Path):
         find_model("en", explicit=tmp_path)
 
 
-def test_the_command_downloads_with_a_progress_bar(server: Server, tmp_path: Path):
-    url, digest = server.serve("/m.zip", model_zip())
-    done = subprocess.run(
+def download_command(url: str, digest: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """``voice-coach models download`` of a model called vosk-model-small-xx-0.1, its output
+    captured (not a terminal, as in a log)."""
+    return subprocess.run(
         [sys.executable, "-m", "voice_coach", "models", "download", "vosk-model-small-xx-0.1",
-         "--url", url, "--sha256", digest, "--dir", str(tmp_path)],
+         "--url", url, "--sha256", digest, "--dir", str(folder)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
+
+
+def test_the_command_downloads_with_a_progress_bar(server: Server, tmp_path: Path):
+    url, digest = server.serve("/m.zip", model_zip())
+    done = download_command(url, digest, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "(100%)" in done.stderr and "Installed" in done.stderr
     assert is_model(tmp_path / "vosk-model-small-xx-0.1")
@@ -304,11 +310,7 @@ def test_a_download_into_a_log_prints_a_line_per_tenth(server: Server, tmp_path:
     url, digest = server.serve(
         "/m.zip", model_zip(extra={"vosk-model-small-xx-0.1/graph/HCLG.fst": bytes(2_000_000)})
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "voice_coach", "models", "download", "vosk-model-small-xx-0.1",
-         "--url", url, "--sha256", digest, "--dir", str(tmp_path)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = download_command(url, digest, tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert "\r" not in done.stderr and len(lines) <= 13, lines
