@@ -57,3 +57,18 @@ def test_writers_and_a_reader_on_other_threads():
         assert log.level(0.0, 100.0) in (0.0, 0.5)
     writer.join()
     assert log.level(19.0, 20.0) == 0.5
+
+
+def test_the_audio_itself_is_kept_for_the_last_seconds():
+    from voice_coach.core.playback import KEEP_AUDIO_SECONDS
+
+    log = PlaybackLog(audible=True)
+    block = b"\x00\x00\x80\x3e" * 160  # 160 samples of 0.25 (float32)
+    for index in range(100):
+        log.played(index * 0.01, (index + 1) * 0.01, 0.25, block, 16000)
+    kept = log.audio(0.2, 0.25)
+    assert [(b.start, b.rate) for b in kept] == [(0.2, 16000), (0.21, 16000), (0.22, 16000),
+                                                 (0.23, 16000), (0.24, 16000)]  # fmt: skip
+    assert kept[0].samples == block
+    log.played(KEEP_AUDIO_SECONDS + 1, KEEP_AUDIO_SECONDS + 1.01, 0.25, block, 16000)
+    assert log.audio(0.0, 1.0) == [] and log.level(0.0, 1.0) == 0.25  # the level stays longer

@@ -94,7 +94,8 @@ class DeviceOutput:
         if self.playback is not None:
             level = float(np.sqrt(np.mean(chunk**2))) if len(chunk) else 0.0
             heard = time.monotonic() + self._stream.latency
-            self.playback.played_monotonic(heard, frames / self.rate, level)
+            samples = out[:, 0].astype("<f4").tobytes()
+            self.playback.played_monotonic(heard, frames / self.rate, level, samples, self.rate)
 
     def play(self, audio: Audio, cancel: threading.Event, start: float) -> None:
         samples = audio.resampled(self.rate).samples

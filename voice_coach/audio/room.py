@@ -35,7 +35,8 @@ class Room:
         whole = samples[: len(samples) // block * block].reshape(-1, block)
         for index, level in enumerate(np.sqrt(np.mean(whole**2, axis=1))):
             began = start + index * block / SAMPLE_RATE
-            self.playback.played(began, began + block / SAMPLE_RATE, float(level))
+            self.playback.played(began, began + block / SAMPLE_RATE, float(level),
+                                 whole[index].astype("<f4").tobytes(), SAMPLE_RATE)  # fmt: skip
         at = round(start * SAMPLE_RATE)
         if self.gain:
             self._played = _placed(self._played, samples * self.gain,

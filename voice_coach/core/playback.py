@@ -1,14 +1,29 @@
-"""What the coach played, on the session clock: which words from when to when, and how loud its
-audio was. The speaking side writes it as it plays; the listening side reads it (is the coach
-talking? how loud was it just now?). It is the reference an echo canceller needs, too."""
+"""What the coach played, on the session clock: which words from when to when, how loud its
+audio was, and (for the last seconds) the audio itself. The speaking side writes it as it plays;
+the listening side reads it (is the coach talking? how loud was it just now?); it is the
+reference an echo canceller needs, too."""
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from dataclasses import dataclass
 
 KEEP_SECONDS = 60.0
-"""How far back the log remembers (the listener looks a second or two back)."""
+"""How far back the log remembers levels (the listener looks a second or two back)."""
+KEEP_AUDIO_SECONDS = 10.0
+"""How far back it keeps the audio itself (an echo canceller needs the last few hundred ms)."""
+
+
+@dataclass(frozen=True)
+class Played:
+    """A block of what the coach played: when, and the samples themselves (mono float32,
+    little-endian, at ``rate``), the reference an echo canceller subtracts."""
+
+    start: float
+    end: float
+    samples: bytes
+    rate: int
 
 
 class PlaybackLog:
@@ -25,6 +40,7 @@ class PlaybackLog:
         self._words: deque[tuple[float, float, str]] = deque(maxlen=16)
         self._current: tuple[float, str] | None = None
         self._levels: deque[tuple[float, float, float]] = deque()
+        self._audio: deque[Played] = deque()
 
     def began(self, start: float, text: str) -> None:
         """The coach began saying ``text`` (real time: it goes on until :meth:`ended`)."""
@@ -51,17 +67,23 @@ class PlaybackLog:
                 start, _, text = self._words[-1]
                 self._words[-1] = (start, at, text)
 
-    def played(self, start: float, end: float, level: float) -> None:
+    def played(self, start: float, end: float, level: float, samples: bytes = b"",
+               rate: int = 0) -> None:  # fmt: skip
         """Audio from ``start`` to ``end`` was played at ``level`` (its loudest RMS, full scale
-        1)."""
+        1); ``samples`` are that audio (float32 at ``rate``), when the writer has it."""
         with self._lock:
             self._levels.append((start, end, level))
             while self._levels and self._levels[0][1] < end - KEEP_SECONDS:
                 self._levels.popleft()
+            if samples:
+                self._audio.append(Played(start, end, samples, rate))
+                while self._audio and self._audio[0].end < end - KEEP_AUDIO_SECONDS:
+                    self._audio.popleft()
 
-    def played_monotonic(self, at: float, seconds: float, level: float) -> None:
+    def played_monotonic(self, at: float, seconds: float, level: float, samples: bytes = b"",
+                         rate: int = 0) -> None:  # fmt: skip
         """:meth:`played`, stamped with ``time.monotonic()`` (a sound card's callback)."""
-        self.played(at - self.origin, at - self.origin + seconds, level)
+        self.played(at - self.origin, at - self.origin + seconds, level, samples, rate)
 
     def speaking_between(self, start: float, end: float) -> str | None:
         """What the coach said between ``start`` and ``end`` (None if it was silent)."""
@@ -77,3 +99,9 @@ class PlaybackLog:
         with self._lock:
             levels = [lv for began, ended, lv in self._levels if began < end and ended > start]
         return max(levels, default=0.0)
+
+    def audio(self, start: float, end: float) -> list[Played]:
+        """The blocks of audio played between ``start`` and ``end`` (the last few seconds are
+        kept)."""
+        with self._lock:
+            return [b for b in self._audio if b.start < end and b.end > start]
