@@ -33,7 +33,8 @@ for package in "${wanted[@]}"; do
     fi
 done
 python=""
-for candidate in python3.13 python3.12 python3.11 python3; do
+# 3.12 last: pocketsphinx 5.1.1 (pinned) has no wheel for it, and would be built from source.
+for candidate in python3.13 python3.11 python3.12 python3; do
     if command -v "$candidate" >/dev/null &&
         "$candidate" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         python="$candidate"
