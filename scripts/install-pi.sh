@@ -64,7 +64,9 @@ if [[ ! -x "$prefix/venv/bin/python" ]]; then
     # Debian's own Python: the service user must be able to run it (not one under /root).
     /usr/bin/python3 -m venv "$prefix/venv"
 fi
-# At the versions the tests were run with (scripts/constraints.txt).
+# At the versions the tests were run with (scripts/constraints.txt). setuptools builds from a
+# build/ folder it keeps in the checkout: an old one would carry modules that have since moved.
+rm -rf "$root/build"
 pins=(--constraint "$root/scripts/constraints.txt")
 "$prefix/venv/bin/python" -m pip install --quiet "${pins[@]}" --upgrade pip
 "$prefix/venv/bin/python" -m pip install --quiet "${pins[@]}" --upgrade "$root"
