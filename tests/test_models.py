@@ -17,15 +17,9 @@ from pathlib import Path
 import pytest
 
 from voice_coach.core.errors import CoachError
-from voice_coach.listening import models
-from voice_coach.listening.models import (
-    EMBEDDING,
-    REGISTRY,
-    download,
-    find_embedding,
-    find_model,
-    is_model,
-)
+from voice_coach.listening import download as downloading
+from voice_coach.listening.download import download
+from voice_coach.listening.models import EMBEDDING, REGISTRY, find_embedding, find_model, is_model
 
 
 def model_zip(
@@ -222,7 +216,7 @@ def test_a_bad_name_or_checksum_is_refused_before_anything_is_fetched(server: Se
 def test_a_tar_bomb_is_stopped_by_what_it_unpacks(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(models, "MAX_UNPACKED", 100_000)
+    monkeypatch.setattr(downloading, "MAX_UNPACKED", 100_000)
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for index in range(3):  # 3 x 60 kB of zeros: a few hundred bytes packed
@@ -249,7 +243,7 @@ def test_a_zip_entry_larger_than_it_says_is_refused(server: Server, tmp_path: Pa
 def test_a_stalled_server_ends_the_attempt_with_a_message(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(models, "CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(downloading, "CONNECT_TIMEOUT", 0.5)
     url, digest = server.serve("/m.zip", model_zip())
     server.cut, server.stall = 100, 3.0
     with pytest.raises(CoachError, match=r"stopped at 100 bytes .*run the same command again"):

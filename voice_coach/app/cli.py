@@ -263,9 +263,11 @@ def models_command(args: argparse.Namespace) -> int:
         print(f"model for '{args.locale}': {found or 'none (pocketsphinx for English)'}")
     else:
         print(f"Downloading {args.name} ...", file=sys.stderr)
-        progress = models.DownloadProgress()
-        installed = models.download(args.name, url=args.url, sha256=args.sha256,
-                                    target=args.dir, progress=progress)  # fmt: skip
+        from voice_coach.listening.download import DownloadProgress, download
+
+        progress = DownloadProgress()
+        installed = download(args.name, url=args.url, sha256=args.sha256, target=args.dir,
+                             progress=progress)  # fmt: skip
         print(f"{chr(10) if progress.terminal else ''}Installed {installed}", file=sys.stderr)
     return 0
 
