@@ -18,9 +18,10 @@ from voice_coach.run.runner import Runner, parse_script_line
 class VirtualInput(Protocol):
     """Where a virtual run's input comes from: typed lines or a WAV microphone."""
 
-    def listen(self, runner: Runner, until: float | None, speaking: bool) -> Event | None:
-        """Move the clock on through the input up to ``until`` (None: as far as it goes) and
-        return the first thing heard, or None when nothing was."""
+    def listen(self, runner: Runner, clock: VirtualClock, until: float | None,
+               speaking: bool) -> Event | None:  # fmt: skip
+        """Move ``clock`` on through the input up to ``until`` (None: as far as it goes) and
+        return the first thing heard (as ``runner`` logs it), or None when nothing was."""
         ...
 
 
@@ -93,7 +94,7 @@ class VirtualDriver:
             speech_end = self._speaking[1] if self._speaking is not None else None
             limits = [at for at in (speech_end, self.runner.timer_at) if at is not None]
             until = min(limits) if limits else None
-            heard = self.source.listen(self.runner, until, self._speaking is not None)
+            heard = self.source.listen(self.runner, self.clock, until, self._speaking is not None)
             if heard is not None:
                 return heard
             if until is None:
@@ -117,21 +118,22 @@ class ScriptInput:
         self._lines = lines
         self._pending: tuple[float, str] | None = None
 
-    def listen(self, runner: Runner, until: float | None, speaking: bool) -> Event | None:
+    def listen(self, runner: Runner, clock: VirtualClock, until: float | None,
+               speaking: bool) -> Event | None:  # fmt: skip
         while not speaking:
             if self._pending is None:
                 line = next(self._lines, None)
                 if line is None:
                     return None
                 script = parse_script_line(line)
-                self._pending = (runner.clock.now() + script.delay, script.text)
+                self._pending = (clock.now() + script.delay, script.text)
             due, text = self._pending
             if until is not None and due > until:
                 return None
-            runner.clock.advance_to(due)
+            clock.advance_to(due)
             self._pending = None
             if text:
-                return runner.typed(runner.clock.now(), text)
+                return runner.typed(clock.now(), text)
         return None
 
 
@@ -143,7 +145,8 @@ class AudioInput:
         self.microphone = microphone
         self.listener = listener
 
-    def listen(self, runner: Runner, until: float | None, speaking: bool) -> Event | None:
+    def listen(self, runner: Runner, clock: VirtualClock, until: float | None,
+               speaking: bool) -> Event | None:  # fmt: skip
         listener = self.listener
         listener.intents = runner.listening()
         while until is None or listener.now + listener.frame_seconds <= until + 1e-9:
@@ -151,7 +154,7 @@ class AudioInput:
             if frame is None:
                 return None
             utterance = listener.feed(frame.pcm)
-            runner.clock.advance_to(listener.now)
+            clock.advance_to(listener.now)
             if utterance is not None:
                 heard = runner.spoken(listener.now, utterance)
                 if heard is not None:
