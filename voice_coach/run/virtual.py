@@ -12,7 +12,7 @@ from voice_coach.core.events import Chime, Event, NoInput, Say, SpeechDone, Step
 from voice_coach.listening.listener import Listener
 from voice_coach.ports import Microphone, Output
 from voice_coach.run.clock import VirtualClock
-from voice_coach.run.runner import Runner, parse_script_line
+from voice_coach.run.runner import Attached, Runner, parse_script_line
 
 
 class VirtualInput(Protocol):
@@ -25,7 +25,7 @@ class VirtualInput(Protocol):
         ...
 
 
-class VirtualDriver:
+class VirtualDriver(Attached):
     """Drives a session on a virtual clock: time jumps to whatever happens next (speech ending, a
     timer, an input), so a whole session runs in moments and always the same way. When the input
     is used up and nothing is scheduled, the session gets :class:`NoInput`."""
@@ -36,15 +36,6 @@ class VirtualDriver:
         self._queue: deque[Output] = deque()
         self._speaking: tuple[Say | Chime, float] | None = None
         self._finished_utterance: int | None = None
-        self._runner: Runner | None = None
-
-    @property
-    def runner(self) -> Runner:
-        assert self._runner is not None, "attach() first"
-        return self._runner
-
-    def attach(self, runner: Runner) -> None:
-        self._runner = runner
 
     def handled(self) -> None:
         """Nothing to do: each input asks the runner what is listened for as it listens."""
