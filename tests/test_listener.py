@@ -8,6 +8,7 @@ import numpy as np
 
 from tests.listening_helpers import feed, new_listener, quiet
 from voice_coach.audio.pcm import SAMPLE_RATE
+from voice_coach.core.commands import Intent
 from voice_coach.listening.stt.base import Recognition
 
 FRAME = 0.03
@@ -29,13 +30,15 @@ class LevelSegmenter:
         self.speech_start = 0.0
         self.speech_end = 0.0
         self.restarts = 0
+        self.voiced = False
         self._quiet = 0
 
     def process(self, frame: bytes) -> None:
         samples = np.frombuffer(frame, dtype="<i2").astype(np.float32) / 32768
         at = self.processed * FRAME
         self.processed += 1
-        if np.sqrt(np.mean(samples**2)) > LOUD:
+        self.voiced = bool(np.sqrt(np.mean(samples**2)) > LOUD)
+        if self.voiced:
             if not self.in_speech:
                 self.in_speech, self.speech_start = True, at
             self.speech_end, self._quiet = at + FRAME, 0
@@ -144,3 +147,50 @@ def test_a_long_stretch_of_talk_is_not_decoded_at_all():
     listener = new_listener(recognizer, segmenter=LevelSegmenter())
     heard = feed(listener, quiet(0.5) + word(5.0) + quiet(1.0))
     assert [u.command for u in heard] == [None] and recognizer.heard == []
+
+
+class LengthRecognizer:
+    """Hears a short loud stretch as "stop" and a longer one as "say that again": a phrase whose
+    first syllables sound like "stop"."""
+
+    name = "fake"
+    locale = "en"
+    model_path = None
+    checked = False
+    wants_cleaned = False
+
+    def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768
+        loud = float(np.mean(np.abs(samples) > 0.05)) * len(samples) / SAMPLE_RATE
+        return Recognition("stop" if loud < 0.5 else "say that again", 1.0)
+
+    def known(self, phrase: str) -> bool:
+        return True
+
+
+def stop_listener() -> object:
+    listener = new_listener(LengthRecognizer(), segmenter=LevelSegmenter())
+    listener.intents = frozenset({Intent.STOP, Intent.REPEAT})
+    return listener
+
+
+def test_a_pause_inside_a_phrase_does_not_make_its_first_piece_a_command():
+    listener = stop_listener()
+    # "say that" ... "again": a pause just longer than the segmenter's window cuts it in two.
+    heard = feed(listener, quiet(0.5) + word(0.3) + quiet(0.27) + word(0.4) + quiet(1.0))
+    assert [u.command.intent for u in heard if u.command] == [Intent.REPEAT]
+    assert len(heard) == 1 and heard[0].start < 0.6 and heard[0].end > 1.4
+
+
+def test_a_word_said_alone_is_decided_soon_after_it_ends():
+    # Held back a moment in case more follows, but no longer than the segmenter's window
+    # (0.24 s) plus the continuation wait (0.09 s), to within a frame.
+    assert feed(stop_listener(), quiet(0.5) + word(0.3) + quiet(0.27)) == []
+    heard = feed(stop_listener(), quiet(0.5) + word(0.3) + quiet(0.39))
+    assert [u.command.intent for u in heard if u.command] == [Intent.STOP]
+
+
+def test_a_second_command_after_a_real_pause_is_its_own():
+    listener = stop_listener()
+    heard = feed(listener, quiet(0.5) + word(0.3) + quiet(0.8) + word(0.7) + quiet(1.0))
+    assert [u.command.intent for u in heard if u.command] == [Intent.STOP, Intent.REPEAT]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from voice_coach.core.events import Chime, Say, StepStarted
+from voice_coach.core.playback import Played
 from voice_coach.core.progress import Progress
 
 Output = Say | Chime | StepStarted
@@ -52,6 +53,11 @@ class Playback(Protocol):
 
     def level(self, start: float, end: float) -> float:
         """The loudest level (RMS, full scale 1) it played between two session times."""
+        ...
+
+    def audio(self, start: float, end: float) -> list[Played]:
+        """The blocks of audio it played between two session times (the echo canceller's
+        reference; only the last seconds are kept)."""
         ...
 
 
@@ -116,6 +122,12 @@ class Segmenter(Protocol):
 
     @property
     def speech_end(self) -> float: ...
+
+    @property
+    def voiced(self) -> bool:
+        """Whether the last frame sounded like a voice, judged on that frame alone (no window,
+        so a word starting is known at once, not a window later)."""
+        ...
 
     def process(self, frame: bytes) -> None: ...
 

@@ -24,7 +24,7 @@ from voice_coach.core.paths import user_routines_dir
 from voice_coach.core.plan import Plan
 from voice_coach.core.prompts import Prompts
 from voice_coach.core.routine import load_routine
-from voice_coach.listening.engines import ENGINES
+from voice_coach.listening.engines import EARS, ENGINES
 from voice_coach.speaking.speakers import VOICES, open_speaker
 
 
@@ -153,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--routine",
         default="foot-massage",
         help="routine whose step names and numbers are listened for",
+    )
+    evaluate.add_argument(
+        "--ears",
+        choices=EARS,
+        default="both",
+        help="both (as the coach listens), or one alone to measure it: the grammar decode "
+        "alone, or the command spotter alone",
     )
     evaluate.add_argument("--json", type=Path, metavar="OUT.json", help="write the results here")
     return parser  # fmt: skip
@@ -293,7 +300,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     routine = find_routine(args.routine, args.locale)
     phrases = phrase_book(routine)
     clips = read_manifest(args.manifest, routine)
-    recognizer = open_recognizer(args.engine, routine.locale, phrases, args.model)
+    recognizer = open_recognizer(args.engine, routine.locale, phrases, args.model, args.ears)
     report = evaluate(clips, recognizer, phrases, routine)
     print(table(report))
     if args.json:

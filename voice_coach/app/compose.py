@@ -19,6 +19,7 @@ from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.prompts import Prompts
 from voice_coach.core.routine import Routine
 from voice_coach.core.session import Mode, Session
+from voice_coach.listening.echo import EchoCanceller
 from voice_coach.listening.engines import UNVERIFIED, open_recognizer, unverified
 from voice_coach.listening.listener import Listener
 from voice_coach.listening.stt.base import Recognizer
@@ -121,7 +122,7 @@ def run(settings: RunSettings) -> int:
 
         print(f"voice-coach: listening on '{microphone.device.name}' with {recognizer.name}.",
               file=sys.stderr)  # fmt: skip
-        driver.listen(reopen, recognizer)
+        driver.listen(reopen, recognizer, echo_canceller(playback))
     stop_prompt = None
     if sys.stdin.isatty() and sys.stdout.isatty():
         print("Text mode: type what you would say, then Enter.", file=sys.stderr)
@@ -148,6 +149,19 @@ def run(settings: RunSettings) -> int:
     return 0
 
 
+def echo_canceller(playback: PlaybackLog) -> EchoCanceller | None:
+    """An echo canceller when the coach plays audio (a coach that prints has no echo); without
+    speexdsp the coach listens on, and says what to install."""
+    if not playback.audible:
+        return None
+    try:
+        return EchoCanceller(playback)
+    except CoachError as exc:
+        print(f"voice-coach: {exc}; until then the coach hears 'stop' over its own voice only "
+              "when said louder than it", file=sys.stderr)  # fmt: skip
+        return None
+
+
 def _run_virtual(source: str, recognizer: Recognizer | None, parts: RunParts,
                  room: Room | None) -> int:  # fmt: skip
     if source == "mic":
@@ -157,7 +171,8 @@ def _run_virtual(source: str, recognizer: Recognizer | None, parts: RunParts,
         Runner(parts, VirtualDriver(ScriptInput(iter(sys.stdin.readline, "")))).run()
         return 0
     assert recognizer is not None
-    listener = Listener(recognizer, parts.phrases, parts.playback)
+    listener = Listener(recognizer, parts.phrases, parts.playback,
+                        canceller=echo_canceller(parts.playback))  # fmt: skip
     microphone: Microphone = WavMicrophone(Path(source))
     if room is not None and room.gain:
         microphone = RoomMicrophone(microphone, room)

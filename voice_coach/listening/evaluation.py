@@ -268,7 +268,10 @@ def evaluate(clips: list[Clip], recognizer: Recognizer, phrases: PhraseBook,
                         label = _named(clip.expected, doubted.label(), routine)
                         result.doubted.append((label, round(utterance.confidence, 3)))
                     continue
-                waited = listener.now - utterance.end + time.perf_counter() - began
+                # Handed over now, or when its decoding (run as soon as it ended) was done.
+                decided_at, computing = utterance.decided
+                waited = max(listener.now + time.perf_counter() - began,
+                             decided_at + computing) - utterance.end  # fmt: skip
                 result.heard.append(_named(clip.expected, utterance.command.label(), routine))
                 result.texts.append(utterance.text)
                 result.confidences.append(round(utterance.confidence, 3))

@@ -4,6 +4,10 @@ coach from obeying the TV, chatter, or its own voice.
 - A voice-activity endpointer (pocketsphinx's, WebRTC-style) cuts the audio into utterances.
   Utterances longer than a command can be are not decoded at all.
 - The recogniser only listens for the phrases that make sense in the session's state.
+- An utterance is only acted on once it is whole: after the endpointer's end of speech, the
+  listener waits a moment (``CONTINUATION``); if the person goes on talking, the piece is
+  dropped and the whole is decoded when it ends ("say that" of "say that again" is never
+  obeyed as "stop").
 - While the coach is talking (and for a moment after, while its voice dies away in the room) only
   the barge-in phrases count ("stop", "pause"), with a stricter confidence, and a phrase is
   ignored when the coach was saying those very words.
@@ -11,7 +15,9 @@ coach from obeying the TV, chatter, or its own voice.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -21,6 +27,7 @@ from voice_coach.audio.pcm import SAMPLE_RATE, room_noise
 from voice_coach.core.commands import Command, Intent, PhraseBook, normalise
 from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.denoise import denoised
+from voice_coach.listening.echo import EchoCanceller
 from voice_coach.listening.segmenter import EndpointerSegmenter
 from voice_coach.listening.stt.base import Recognizer
 from voice_coach.ports import Playback, Segmenter
@@ -62,6 +69,11 @@ TRIM_BEFORE = 0.1
 """Seconds kept before the first such frame (a soft onset; why not more: docs/decisions.md)."""
 TRIM_AFTER = 0.15
 """And after the last (a fading "p" or "s")."""
+CONTINUATION = 0.09
+"""Seconds after the endpointer's end of speech during which a voiced frame means the person is
+still talking: the decision waits for the rest. The decoding runs meanwhile, so this costs less
+latency than it adds. Pauses up to the endpointer's window plus this are bridged (0.33 s);
+longer ones make two utterances, of which the spotter is trained to take a piece as nothing."""
 PAD_SECONDS = 0.25
 """Quiet room noise put around an utterance before decoding (recognisers settle on it)."""
 
@@ -76,17 +88,24 @@ class Utterance:
     confidence: float
     command: Command | None
     ignored: str | None = None
+    decided: tuple[float, float] = (0.0, 0.0)
+    """When deciding began (session time) and how many seconds of computing it took: with the
+    decision held back (``CONTINUATION``), the time it was handed over alone can understate
+    the latency."""
 
 
 class Listener:
     """Feed 16 kHz 16-bit mono frames in; get :class:`Utterance` objects out."""
 
     def __init__(self, recognizer: Recognizer, phrases: PhraseBook, playback: Playback,
-                 start: float = 0.0, segmenter: Segmenter | None = None) -> None:  # fmt: skip
+                 start: float = 0.0, segmenter: Segmenter | None = None,
+                 canceller: EchoCanceller | None = None) -> None:  # fmt: skip
         self.recognizer = recognizer
         self.phrases = phrases
         self.playback = playback
         """What the coach played: when it talked, and how loud (its own voice is not obeyed)."""
+        self.canceller = canceller
+        """Takes the coach's voice out of the microphone, when there is one."""
         self.intents: frozenset[Intent] = frozenset()
         self.segmenter = segmenter or EndpointerSegmenter()
         self._origin = start
@@ -105,6 +124,13 @@ class Listener:
         keep = MAX_COMMAND_SECONDS + self.segmenter.window + PRE_ROLL + POST_ROLL + 1.0
         self._history: deque[bytes] = deque(maxlen=round(keep / self.frame_seconds))
         self._in_speech = False
+        self._pending: Utterance | None = None
+        """An utterance decided but held back while the person may still be talking."""
+        self._pending_at = 0.0
+        self._went_on = False
+        """Whether a voiced frame was heard since the pending utterance ended."""
+        self._joined_start: float | None = None
+        """Start of the first piece, when what is being heard continues an earlier one."""
         self._noise = np.random.default_rng(0)
 
     @property
@@ -125,6 +151,8 @@ class Listener:
         """One frame of ``frame_bytes``; an utterance when one has just ended."""
         began = self.now
         self._fed += 1
+        if self.canceller is not None:
+            frame = self.canceller.clean(frame, self.now)
         self._history.append(frame)
         # The coach's voice lingers in the room (and in the sound card) a moment after it stops.
         coach_talking = self.playback.speaking_between(began - ECHO_HOLD_OFF, self.now) is not None
@@ -144,12 +172,32 @@ class Listener:
         self.segmenter.process(frame)
         if self.segmenter.in_speech and not self._in_speech:
             self._in_speech = True
+            if self._pending is not None:  # the person went on: that was only a piece
+                self._joined_start = self._pending.start
+                self._pending = None
+        if self._pending is not None:
+            return self._held()
         if not self._in_speech or self.segmenter.in_speech:
             return None
         self._in_speech = False
         start = self._origin + self.segmenter.speech_start
-        end = self._origin + self.segmenter.speech_end
-        return self._utterance(start, end)
+        if self._joined_start is not None:
+            start, self._joined_start = self._joined_start, None
+        self._pending = self._utterance(start, self._origin + self.segmenter.speech_end)
+        self._pending_at = self.now
+        self._went_on = False
+        return None
+
+    def _held(self) -> Utterance | None:
+        """The pending utterance once it is clear that nothing follows it: no voiced frame for
+        ``CONTINUATION``, or, after one, no new speech for the endpointer's window."""
+        self._went_on |= self.segmenter.voiced
+        waited = self.now - self._pending_at
+        longest = CONTINUATION + self.segmenter.window if self._went_on else CONTINUATION
+        if waited < longest:
+            return None
+        utterance, self._pending = self._pending, None
+        return utterance
 
     def _talking_over(self, frame: bytes, began: float) -> Utterance | None:
         """Find the person's voice on top of the coach's: the coach's voice is always in the
@@ -175,18 +223,20 @@ class Listener:
 
     def _cut(self, at: float) -> Utterance | None:
         """End any utterance at ``at`` and start endpointing afresh."""
-        utterance = None
+        utterance, self._pending = self._pending, None
+        joined, self._joined_start = self._joined_start, None
         if self._over is not None:
             utterance = self._utterance(*self._over)
             self._over = None
         elif self._in_speech:
-            utterance = self._utterance(self._origin + self.segmenter.speech_start, at)
+            start = self._origin + self.segmenter.speech_start if joined is None else joined
+            utterance = self._utterance(start, at)
         self._restart(at)
         return utterance
 
     def reset(self) -> None:
         """Forget anything half heard and endpoint afresh, as between unrelated recordings."""
-        self._over = None
+        self._over = self._pending = self._joined_start = None
         self._restart(self.now)
 
     def _restart(self, at: float) -> None:
@@ -207,6 +257,11 @@ class Listener:
         return b"".join(frames)
 
     def _utterance(self, start: float, end: float) -> Utterance:
+        began = time.perf_counter()
+        utterance = self._decide(start, end)
+        return dataclasses.replace(utterance, decided=(self.now, time.perf_counter() - began))
+
+    def _decide(self, start: float, end: float) -> Utterance:
         def ignored(why: str, text: str = "", confidence: float = 0.0) -> Utterance:
             return Utterance(start, end, text, confidence, None, why)
 
@@ -223,7 +278,7 @@ class Listener:
         audio = self._audio(start, end)
         if self.recognizer.wants_cleaned:
             audio = cleaned(audio)
-        audio = self._padded(audio)
+        audio = padded(audio, self._noise)
         result = self.recognizer.recognize(audio, self.phrases.grammar(intents))
         if result is None:
             return ignored("not a command")
@@ -237,14 +292,15 @@ class Listener:
             return ignored("not a command", result.text, result.confidence)
         return Utterance(start, end, result.text, result.confidence, command)
 
-    def _padded(self, pcm: bytes) -> bytes:
-        """Quiet noise either side, like a room (and never digital silence, which confuses
-        feature normalisation)."""
-        pad = round(PAD_SECONDS * SAMPLE_RATE)
-        speech = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-        room = np.concatenate([np.zeros(pad, np.float32), speech, np.zeros(pad, np.float32)])
-        room += room_noise(self._noise, len(room)) * 32768
-        return np.clip(room, -32768, 32767).astype("<i2").tobytes()
+
+def padded(pcm: bytes, rng: np.random.Generator) -> bytes:
+    """Quiet noise either side, like a room (and never digital silence, which confuses
+    feature normalisation)."""
+    pad = round(PAD_SECONDS * SAMPLE_RATE)
+    speech = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    room = np.concatenate([np.zeros(pad, np.float32), speech, np.zeros(pad, np.float32)])
+    room += room_noise(rng, len(room)) * 32768
+    return np.clip(room, -32768, 32767).astype("<i2").tobytes()
 
 
 def _level(frame: bytes) -> float:

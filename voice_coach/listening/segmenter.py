@@ -4,7 +4,8 @@ voice activity detector) behind the Segmenter port.
 It is already installed, runs in C on 30 ms frames, and decides the end of speech a window
 after it. Its Python binding never frees an endpointer (about 16 KB each), so one is kept: to
 start afresh its window is cleared with the room's own quiet, and a new one is made only in the
-middle of speech.
+middle of speech. A stricter detector of the same kind judges each frame alone (``voiced``): it
+tells the listener at once that someone is still talking after the endpointer's end of speech.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ class EndpointerSegmenter:
             import pocketsphinx  # noqa: F401
         except ImportError:
             raise CoachError("pocketsphinx is not installed: run scripts/setup.sh") from None
+        from pocketsphinx import Vad
+
         self._endpointer: Any = self._new()
+        self._vad: Any = Vad(Vad.MEDIUM_STRICT, SAMPLE_RATE)
+        self._voiced = False
         self.processed = 0
         self.frame_bytes: int = self._endpointer.frame_bytes
         self.frame_seconds: float = self._endpointer.frame_length
@@ -51,8 +56,13 @@ class EndpointerSegmenter:
     def speech_end(self) -> float:
         return float(self._endpointer.speech_end)
 
+    @property
+    def voiced(self) -> bool:
+        return self._voiced
+
     def process(self, frame: bytes) -> None:
         self._endpointer.process(frame)
+        self._voiced = bool(self._vad.is_speech(frame))
         self.processed += 1
 
     def restart(self, quiet: bytes) -> None:

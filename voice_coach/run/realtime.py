@@ -28,6 +28,7 @@ from voice_coach.core.events import (
 )
 from voice_coach.core.playback import PlaybackLog
 from voice_coach.core.states import BARGE_IN
+from voice_coach.listening.echo import EchoCanceller
 from voice_coach.listening.listener import Listener, Utterance
 from voice_coach.listening.stt.base import Recognizer
 from voice_coach.ports import Microphone, Output, Speaker, WallClock
@@ -207,12 +208,14 @@ class RealtimeDriver(Attached):
         runner.playback.origin = self.clock.origin  # the sound card stamps with time.monotonic()
         self._speech = SpeechWorker(runner.speaker, self._events.put, self.clock, runner.playback)
 
-    def listen(self, reopen: Callable[[], Microphone], recognizer: Recognizer) -> None:
-        """Hear the person through the microphone ``reopen()`` opens, on a thread of its own;
-        when the microphone is lost the session pauses and it is reopened with back-off."""
+    def listen(self, reopen: Callable[[], Microphone], recognizer: Recognizer,
+               canceller: EchoCanceller | None = None) -> None:  # fmt: skip
+        """Hear the person through the microphone ``reopen()`` opens, on a thread of its own
+        (taking the coach's voice out with ``canceller``); when the microphone is lost the
+        session pauses and it is reopened with back-off."""
         microphone: Microphone | None = reopen()
         listener = Listener(recognizer, self.runner.phrases, self.runner.playback,
-                            start=self.clock.now())  # fmt: skip
+                            start=self.clock.now(), canceller=canceller)  # fmt: skip
         self._listener = listener
         listener.intents = self.runner.session.listening()
 

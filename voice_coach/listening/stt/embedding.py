@@ -63,6 +63,10 @@ class SpeechEmbedder:
 
     def embed(self, pcm: bytes) -> np.ndarray:
         """The mean and the maximum over the utterance of the embeddings of its windows."""
+        return pooled(self.frames(pcm))
+
+    def frames(self, pcm: bytes) -> np.ndarray:
+        """The embeddings of the utterance's windows, one row of 96 numbers every 80 ms."""
         samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
         if len(samples) < SAMPLE_RATE:  # at least one window of mel frames
             samples = np.concatenate([samples, np.zeros(SAMPLE_RATE - len(samples), np.float32)])
@@ -74,8 +78,12 @@ class SpeechEmbedder:
         )
         windows = windows[..., None].astype(np.float32)
         name = self._embedding.get_inputs()[0].name
-        embedded = np.concatenate([
+        return np.concatenate([
             self._embedding.run(None, {name: windows[i : i + BATCH]})[0].reshape(-1, SIZE // 2)
             for i in range(0, len(windows), BATCH)
         ])  # fmt: skip
-        return np.concatenate([embedded.mean(axis=0), embedded.max(axis=0)])
+
+
+def pooled(frames: np.ndarray) -> np.ndarray:
+    """An utterance's window embeddings as ``SIZE`` numbers: their mean and their maximum."""
+    return np.concatenate([frames.mean(axis=0), frames.max(axis=0)])

@@ -4,8 +4,8 @@ Each utterance is decoded twice: with a JSGF grammar of the phrases that make se
 a free phone loop. A phrase that was really said fits the audio nearly as well as the best
 sequence of phones does; anything else (the TV, chatter, a near-miss word) is forced onto some
 phrase by the grammar and fits far worse. The per-frame score gap is the confidence, or, with
-the speech-embedding model installed, one input of a second opinion (``stt/verifier.py``).
-``scripts/fit_verifier.py`` fits both from generated speech.
+the speech-embedding model installed, one input of the decision the grammar and the command
+spotter take together (``stt/ears.py``).
 """
 
 from __future__ import annotations
@@ -18,21 +18,20 @@ from typing import Any
 
 from voice_coach.audio.pcm import SAMPLE_RATE
 from voice_coach.core.errors import CoachError
-from voice_coach.listening.stt.base import Recognition
-from voice_coach.listening.stt.verifier import EmbeddingVerifier
+from voice_coach.listening.stt.base import Recognition, recognize_alone
 
 log = logging.getLogger(__name__)
 
 ACCEPT_GAP = -12.5
-"""Without the speech-embedding verifier, accept when the grammar's score per frame is within
-this of the phone loop's (log base 1.0001 units per 10 ms frame), on utterances cleaned as the
-listener cleans them (noise gate, trimmed to the loud part). On the generated tuning set this is
-where a logistic fit puts the threshold when a missed command counts 1.7 times a wrong one
-(scripts/fit_verifier.py --cost 0.6): it accepts 647 right phrases and 244 wrong ones. That
-tuning set said two phrases of each command (``make_corpus.py --per-intent 2``), as when the
-gap alone was benchmarked; on today's set of every phrase the fit gives -15.9, looser for the
-many short phrases, and is not taken, the gap alone now being only the fallback. (Before
-counting was listened for, the fit gave -11.5; on raw utterances, -6.)"""
+"""Without the command spotter (no speech-embedding model), accept when the grammar's score
+per frame is within this of the phone loop's (log base 1.0001 units per 10 ms frame), on
+utterances cleaned as the listener cleans them (noise gate, trimmed to the loud part). On the
+generated tuning set this is where a logistic fit puts the threshold when a missed command
+counts 1.7 times a wrong one: it accepts 647 right phrases and 244 wrong ones. That tuning set
+said two phrases of each command (``make_corpus.py --per-intent 2``), as when the gap alone was
+benchmarked; on today's set of every phrase the fit gives -15.9, looser for the many short
+phrases, and is not taken, the gap alone being only the fallback. (Before counting was
+listened for, the fit gave -11.5; on raw utterances, -6.)"""
 GAP_SCALE = 1.5
 """How quickly confidence rises around ``ACCEPT_GAP``: confidence 0.5 at the gap, ~0.73 one
 scale above it."""
@@ -50,9 +49,9 @@ class PocketSphinxRecognizer:
     locale = "en"
     model_path = None  # the English model in pocketsphinx's wheel
     wants_cleaned = True
+    checked = False
 
-    def __init__(self, verifier: EmbeddingVerifier | None = None) -> None:
-        self.verifier = verifier
+    def __init__(self) -> None:
         try:
             from pocketsphinx import Config, Decoder, get_model_path
         except ImportError:
@@ -67,10 +66,6 @@ class PocketSphinxRecognizer:
         self._searches: OrderedDict[tuple[str, ...], str] = OrderedDict()
         self._dictionary: dict[str, bool] = {}
 
-    @property
-    def checked(self) -> bool:
-        return self.verifier is not None
-
     def known(self, phrase: str) -> bool:
         return all(self._in_dictionary(word) for word in phrase.split())
 
@@ -82,17 +77,10 @@ class PocketSphinxRecognizer:
         return self._dictionary[word]
 
     def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
-        usable = tuple(p for p in phrases if self.known(p))
-        if not usable:
-            return None
-        scored = self.score(pcm, usable)
-        if scored is None:
-            return None
-        said, gap = scored
-        checked = None if self.verifier is None else self.verifier.confidence(pcm, said, gap)
-        if checked is not None:
-            return Recognition(said, checked)
-        return Recognition(said, 1 / (1 + math.exp(-(gap - ACCEPT_GAP) / GAP_SCALE)))
+        return recognize_alone(self, pcm, phrases)
+
+    def alone(self, score: float) -> float:
+        return 1 / (1 + math.exp(-(score - ACCEPT_GAP) / GAP_SCALE))
 
     def score(self, pcm: bytes, phrases: tuple[str, ...]) -> tuple[str, float] | None:
         """The phrase the grammar picks and its score gap to the phone loop per frame; None

@@ -2,8 +2,8 @@
 
 One recogniser is kept and its grammar swapped with ``SetGrammar`` when the phrases change; the
 grammar includes ``[unk]`` so that out-of-grammar speech has somewhere to go, and the words'
-confidences decide whether a phrase was really said, with the speech-embedding verifier's second
-opinion where the project ships a bank for the language (``stt/verifier.py``).
+confidences decide whether a phrase was really said, or are one input of a second opinion
+where the project ships one for the language (``stt/verifier.py``, ``stt/ears.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from typing import Any
 
 from voice_coach.audio.pcm import SAMPLE_RATE
 from voice_coach.core.errors import CoachError
-from voice_coach.listening.stt.base import Recognition
-from voice_coach.listening.stt.verifier import EmbeddingVerifier
+from voice_coach.listening.stt.base import Recognition, recognize_alone
 
 
 class VoskRecognizer:
@@ -23,9 +22,9 @@ class VoskRecognizer:
 
     name = "vosk"
     wants_cleaned = False
+    checked = False
 
-    def __init__(self, model_path: Path, locale: str,
-                 verifier: EmbeddingVerifier | None = None) -> None:  # fmt: skip
+    def __init__(self, model_path: Path, locale: str) -> None:
         try:
             import vosk
         except ImportError:
@@ -40,15 +39,10 @@ class VoskRecognizer:
             ) from None
         self.locale = locale
         self.model_path = model_path
-        self.verifier = verifier
         self._recognizer: Any = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
         self._recognizer.SetWords(True)
         self._phrases: tuple[str, ...] = ()
         self._known: dict[str, bool] = {}
-
-    @property
-    def checked(self) -> bool:
-        return self.verifier is not None
 
     def known(self, phrase: str) -> bool:
         for word in phrase.split():
@@ -59,15 +53,10 @@ class VoskRecognizer:
         return True
 
     def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
-        usable = tuple(p for p in phrases if self.known(p))
-        if not usable:
-            return None
-        scored = self.score(pcm, usable)
-        if scored is None:
-            return None
-        said, sure = scored
-        checked = None if self.verifier is None else self.verifier.confidence(pcm, said, sure)
-        return Recognition(said, sure if checked is None else checked)
+        return recognize_alone(self, pcm, phrases)
+
+    def alone(self, score: float) -> float:
+        return score  # already a confidence
 
     def score(self, pcm: bytes, phrases: tuple[str, ...]) -> tuple[str, float] | None:
         """The phrase the grammar picks and the confidence of its least sure word (the phrase is

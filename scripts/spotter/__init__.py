@@ -1,0 +1,1 @@
+"""Building the command spotter's training data (``scripts/train_spotter.py``)."""

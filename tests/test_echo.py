@@ -1,0 +1,90 @@
+"""The echo canceller (speexdsp through ctypes) on the listener's frames, with the coach's
+playback log as its reference: a real voice, a simulated room."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.listening_helpers import quiet
+from voice_coach.audio.pcm import SAMPLE_RATE
+from voice_coach.core.playback import PlaybackLog
+from voice_coach.listening.echo import EchoCanceller
+from voice_coach.speaking.tts.espeak import EspeakVoice
+
+FRAME = 480  # the listener's 30 ms
+
+
+def level(samples: np.ndarray) -> float:
+    return 10 * np.log10(np.mean(samples.astype(np.float64) ** 2) + 1.0)
+
+
+def played_and_heard(delay: float, gain_db: float, rate: int = SAMPLE_RATE):
+    """The coach's voice logged as played (at ``rate``) from 0.5 s, and a microphone hearing
+    it ``delay`` later and ``gain_db`` quieter."""
+    voice = EspeakVoice("gmw/en-us")
+    try:
+        speech = voice.synthesize("Place your palms on either side of the foot. Twist gently, "
+                                  "from the ankle to the toes, and back again.")  # fmt: skip
+    finally:
+        voice.close()
+    playback = PlaybackLog(audible=True)
+    out = speech.resampled(rate).samples
+    block = rate // 100
+    for i in range(len(out) // block):
+        start = 0.5 + i / 100
+        chunk = out[i * block : (i + 1) * block]
+        playback.played(start, start + 0.01, float(np.sqrt(np.mean(chunk**2))),
+                        chunk.astype("<f4").tobytes(), rate)  # fmt: skip
+    echo = speech.resampled(SAMPLE_RATE).samples * 32767 * 10 ** (gain_db / 20)
+    room = np.frombuffer(quiet(0.5 + delay + speech.seconds + 1.0), "<i2").astype(np.float64)
+    first = round((0.5 + delay) * SAMPLE_RATE)
+    room[first : first + len(echo)] += echo
+    return playback, room, first, first + len(echo)
+
+
+def cancelled(playback: PlaybackLog, room: np.ndarray) -> np.ndarray:
+    canceller = EchoCanceller(playback)
+    frames = len(room) // FRAME
+    out = [np.frombuffer(canceller.clean(room[i * FRAME : (i + 1) * FRAME].astype("<i2").tobytes(),
+                                         (i + 1) * FRAME / SAMPLE_RATE), "<i2")
+           for i in range(frames)]  # fmt: skip
+    canceller.close()
+    return np.concatenate(out).astype(np.float64)
+
+
+def test_the_coach_s_voice_is_taken_out_of_the_microphone():
+    playback, room, begin, end = played_and_heard(delay=0.04, gain_db=-6)
+    out = cancelled(playback, room)
+    settled = slice(begin + 2 * SAMPLE_RATE, end)  # the filter has learnt the room by then
+    assert level(room[settled]) - level(out[settled]) > 12  # dB of echo taken out (16 when written)
+
+
+def test_the_reference_may_come_at_the_sound_card_s_rate_and_late():
+    # Logged at 48 kHz, heard 100 ms after its time stamp.
+    playback, room, begin, end = played_and_heard(delay=0.1, gain_db=0, rate=48000)
+    out = cancelled(playback, room)
+    settled = slice(begin + 2 * SAMPLE_RATE, end)
+    assert level(room[settled]) - level(out[settled]) > 12
+
+
+def test_a_person_talking_over_the_coach_is_kept():
+    playback, room, begin, _ = played_and_heard(delay=0.04, gain_db=0)
+    voice = EspeakVoice("gmw/en-gb-x-rp")
+    try:
+        person = voice.synthesize("Stop!").resampled(SAMPLE_RATE).samples * 32767
+    finally:
+        voice.close()
+    at = begin + 3 * SAMPLE_RATE
+    with_person = room.copy()
+    with_person[at : at + len(person)] += person
+    spoken = slice(at, at + len(person))
+    difference = cancelled(playback, with_person)[spoken] - cancelled(playback, room)[spoken]
+    # What is left of the person: most of their voice, though the coach talked as loud.
+    assert level(difference) > level(person) - 6
+
+
+def test_with_nothing_played_the_microphone_passes_through_untouched():
+    room = np.frombuffer(quiet(1.0), "<i2").astype(np.float64)
+    assert np.array_equal(
+        cancelled(PlaybackLog(audible=True), room), room[: len(room) // FRAME * FRAME]
+    )
