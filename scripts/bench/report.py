@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from bench.plots import confusion, sweep
-from bench.scores import Measured, markdown_table, pct, right_at
+from bench.scores import OURS, Measured, markdown_table, pct, right_at
 
 
 def columns(manifest: Path) -> dict[str, dict[str, str]]:
@@ -74,17 +74,18 @@ def report(sets: list[Measured], docs: Path) -> str:
         "peak RSS MB",
     ]
     rows = []
-    for bench, ours, theirs in sets:
-        rows += [headline(f"{bench.name}: voice-coach", ours),
-                 headline(f"{bench.name}: peer", theirs)]  # fmt: skip
+    for bench, results in sets:
+        rows += [headline(f"{bench.name}: {who}", result) for who, result in results.items()]
     parts = [markdown_table(head, rows), sweep(sets, docs, plt)]
-    for bench, ours, theirs in sets:
-        name, slug = bench.name, bench.slug
+    for bench, results in sets:
+        name, slug, ours = bench.name, bench.slug, results[OURS]
         meta = columns(bench.manifest)
         if bench.synthetic:
-            order = ["clean", "reverb", "20 dB", "10 dB", "5 dB"]
+            order = ["clean", "reverb", "20 dB", "10 dB", "5 dB",
+                     "babble 20 dB", "babble 10 dB", "babble 5 dB"]  # fmt: skip
             table, series = [], {}
-            listeners = (("voice-coach", ours, None), (CEILING, ours, 0.0), ("peer", theirs, None))
+            listeners = [(who, result, None) for who, result in results.items()]
+            listeners.insert(1, (CEILING, ours, 0.0))
             for who, result, threshold in listeners:
                 groups: dict[str, list[bool]] = collections.defaultdict(list)
                 for clip in result["per_clip"]:
@@ -92,6 +93,8 @@ def report(sets: list[Measured], docs: Path) -> str:
                     if clip["expected"] != "none":
                         right = clip["correct"] if threshold is None else right_at(clip, threshold)
                         groups[snr_label(row)].append(right)
+                        if row["noise"] == "babble":
+                            groups[f"babble {row['snr']} dB"].append(right)
                 series[who] = [sum(groups[k]) / len(groups[k]) if groups[k] else 0 for k in order]
                 table.append([who, *(pct(v) for v in series[who])])
             parts.append(
@@ -110,7 +113,7 @@ def report(sets: list[Measured], docs: Path) -> str:
             figure.savefig(docs / f"bench-accuracy-snr-{slug}.png", dpi=100)
             plt.close(figure)
             parts.append(f"![accuracy by SNR](bench-accuracy-snr-{slug}.png)")
-        kinds = [("voice-coach", ours), ("peer", theirs)]
+        kinds = list(results.items())
         table = []
         for who, result in kinds:
             nones: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
@@ -139,7 +142,7 @@ def report(sets: list[Measured], docs: Path) -> str:
             )
         )
         figure, axis = plt.subplots(figsize=(6, 3.5))
-        width = 0.4
+        width = 0.8 / len(table)
         for offset, (who, n) in enumerate(table):
             axis.bar(
                 [i + offset * width for i in range(len(kinds_seen))],
@@ -147,7 +150,8 @@ def report(sets: list[Measured], docs: Path) -> str:
                 width,
                 label=who,
             )
-        axis.set_xticks([i + width / 2 for i in range(len(kinds_seen))], kinds_seen)
+        axis.set_xticks([i + width * (len(table) - 1) / 2 for i in range(len(kinds_seen))],
+                        kinds_seen)  # fmt: skip
         axis.set_ylabel("false accepts per hour")
         axis.set_title(f"{name}: false accepts")
         axis.legend()
@@ -156,20 +160,22 @@ def report(sets: list[Measured], docs: Path) -> str:
         plt.close(figure)
         parts.append(f"![false accepts](bench-false-accepts-{slug}.png)")
         if slug == "real":
-            words = by_group(ours, meta, "word")
-            ceiling = by_group(ours, meta, "word", 0.0)
-            peers = by_group(theirs, meta, "word")
+            columns_ = {who: by_group(result, meta, "word") for who, result in results.items()}
+            columns_[CEILING] = by_group(ours, meta, "word", 0.0)
+            words = sorted(columns_[OURS])
+            stop = {who: f"{sum(g['stop'])}/{len(g['stop'])}" for who, g in columns_.items()}
+            parts.append(
+                f'### {name}: the real "stop"\n\n'
+                + markdown_table(list(stop), [list(stop.values())])
+            )
             parts.append(
                 f"### {name}: right per word (commands: understood; others: ignored)\n\n"
                 + markdown_table(
-                    ["word", "voice-coach", CEILING, "peer"],
-                    [
-                        [w, *(f"{sum(g[w])}/{len(g[w])}" for g in (words, ceiling, peers))]
-                        for w in sorted(words)
-                    ],
+                    ["word", *columns_],
+                    [[w, *(f"{sum(g[w])}/{len(g[w])}" for g in columns_.values())] for w in words],
                 )
             )
-        confusion(ours, docs / f"bench-confusion-{slug}.png", f"{name}: voice-coach", plt)
+        confusion(ours, docs / f"bench-confusion-{slug}.png", f"{name}: {OURS}", plt)
         parts.append(f"![confusion matrix](bench-confusion-{slug}.png)")
     return "\n\n".join(parts)
 

@@ -14,8 +14,11 @@ def markdown_table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-Measured = tuple[BenchSet, dict, dict]
-"""A set, with what the coach and the peer made of it."""
+OURS = "voice-coach"
+PEER = "peer"
+Measured = tuple[BenchSet, dict[str, dict]]
+"""A set, with what each listener made of it: the coach (``OURS``), the peer (``PEER``) and,
+where the coach has two ears, each ear alone."""
 
 
 THRESHOLDS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)

@@ -27,7 +27,7 @@ HUMAN_LABELS = {
 """Command words of the real recordings; every other word, and every sentence, is ``none``."""
 
 
-SETS = ("synthetic", "real", "korean")
+SETS = ("synthetic", "real", "korean", "echo")
 """The sets a run can measure (``--sets``)."""
 
 
