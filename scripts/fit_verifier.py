@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Fit a recogniser's verifier from a generated corpus, never from the real recordings that
 judge it: the speech-embedding verifier's examples and weights
-(``voice_coach/listening/stt/<engine>-<locale>.npz``) and, for pocketsphinx, the gap threshold
-it uses alone (``ACCEPT_GAP`` in voice_coach/listening/stt/sphinx.py).
+(``voice_coach/listening/stt/<engine>-<locale>.npz``), the second opinion for a language with
+no command spotter (today vosk in Korean; English has two ears: scripts/train_spotter.py and
+scripts/fit_judge.py), and, for pocketsphinx, the gap threshold it uses alone when the
+speech-embedding model is missing (``ACCEPT_GAP`` in voice_coach/listening/stt/sphinx.py).
 
 Every utterance the grammar turns into a whole phrase is one example: right when the clip says
 that command, wrong otherwise (a wrong command, or anything heard in audio that must trigger
@@ -13,8 +15,6 @@ similarities; an example's similarities leave out every clip made from the same 
 corpus names them ``cNNNNN-<condition>``), as the coach never hears its own examples.
 ``--write`` saves the bank.
 
-    .venv/bin/python scripts/make_corpus.py corpus/tune --set tune
-    .venv/bin/python scripts/fit_verifier.py corpus/tune/manifest.csv --cost 0.6 --write
     .venv/bin/python scripts/make_corpus.py corpus/tune-ko --set tune --locale ko
     .venv/bin/python scripts/fit_verifier.py corpus/tune-ko/manifest.csv --engine vosk \
         --locale ko --cost 0.6 --write
