@@ -151,6 +151,7 @@ class Listener:
         """One frame of ``frame_bytes``; an utterance when one has just ended."""
         began = self.now
         self._fed += 1
+        heard = frame
         if self.canceller is not None:
             frame = self.canceller.clean(frame, self.now)
         self._history.append(frame)
@@ -168,7 +169,10 @@ class Listener:
             # While the coach talks, the microphone is full of its voice: only what rises above
             # the echo of what it played can be the person (the endpointer would hear the coach).
             settled = began - self._talk_changed > REFERENCE_SLACK
-            return self._talking_over(frame, began) if settled else None
+            # Found by the raw microphone's level: on the cancelled signal, the echo left at the
+            # start of a line (the filter re-adapting) rose above the learnt coupling, and the
+            # coach heard its own "we start" as "be quiet". What is decoded is the cancelled audio.
+            return self._talking_over(heard, began) if settled else None
         self.segmenter.process(frame)
         if self.segmenter.in_speech and not self._in_speech:
             self._in_speech = True
