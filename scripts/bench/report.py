@@ -13,11 +13,18 @@ from bench.plots import confusion, sweep
 from bench.scores import OURS, Measured, markdown_table, pct, right_at
 
 
-def columns(manifest: Path) -> dict[str, dict[str, str]]:
+class Columns(dict[str, dict[str, str]]):
+    """A manifest's rows by the real path of their clip: results kept from an earlier run name
+    the real recordings through that run's own link to them."""
+
+    def __getitem__(self, path: str) -> dict[str, str]:
+        return super().__getitem__(os.path.realpath(path))
+
+
+def columns(manifest: Path) -> Columns:
     with manifest.open(newline="") as handle:
-        # Spelt as eval spells a clip's path (absolute, normalised).
-        return {os.path.normpath(os.path.abspath(manifest.parent / row["path"])): row
-                for row in csv.DictReader(handle)}  # fmt: skip
+        return Columns({os.path.realpath(manifest.parent / row["path"]): row
+                        for row in csv.DictReader(handle)})  # fmt: skip
 
 
 def headline(name: str, result: dict) -> list[str]:
