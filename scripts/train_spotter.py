@@ -10,6 +10,8 @@ cached (``--cache``), so a second run with other classifier settings only fits. 
 neural network (scikit-learn's MLP) is fitted on the pooled embeddings; its weights are
 written for numpy (``voice_coach/listening/stt/spotter.py`` runs it without scikit-learn).
 The real recordings in ``../shared/`` are never used: they are how the spotter is judged.
+Everything is seeded but Piper's own sampling noise, which its ONNX model draws itself: its
+renditions (a fifth of the whole) differ a little from run to run, and so do the weights.
 
     .venv/bin/pip install -c scripts/constraints.txt -e ".[train]"
     .venv/bin/python scripts/train_spotter.py --write
