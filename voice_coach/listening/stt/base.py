@@ -63,6 +63,23 @@ class Checkable(Recognizer, GrammarDecoder, Protocol):
     """A recogniser that hears alone, and whose grammar decode a second ear can check."""
 
 
+class SecondEar:
+    """A recogniser made of a grammar decoder and a second ear that checks it: what it is, and
+    which words it knows, are the decoder's."""
+
+    checked = True
+
+    def __init__(self, decoder: GrammarDecoder) -> None:
+        self.decoder = decoder
+        self.name = decoder.name
+        self.locale = decoder.locale
+        self.model_path = decoder.model_path
+        self.wants_cleaned = decoder.wants_cleaned
+
+    def known(self, phrase: str) -> bool:
+        return self.decoder.known(phrase)
+
+
 def recognize_alone(decoder: GrammarDecoder, pcm: bytes, phrases: tuple[str, ...]
                     ) -> Recognition | None:  # fmt: skip
     """The decoder's phrase, as sure as its own score makes it."""

@@ -12,36 +12,27 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from voice_coach.listening.stt.base import GrammarDecoder, Recognition
+from voice_coach.listening.stt.base import GrammarDecoder, Recognition, SecondEar
 from voice_coach.listening.stt.embedding import SpeechEmbedder
 from voice_coach.listening.stt.judge import ONLY_WITH_GRAMMAR, Judge, candidates, features
 from voice_coach.listening.stt.spotter import NOTHING, Spotter
 
 
-class TwoEars:
+class TwoEars(SecondEar):
     """A :class:`~voice_coach.listening.stt.base.Recognizer` from a grammar decoder and a
     spotter; ``label_of`` names a phrase's spotter label (an intent, ``goto``, ``side`` or
     ``none``)."""
 
-    checked = True
-
     def __init__(self, decoder: GrammarDecoder, embedder: SpeechEmbedder, spotter: Spotter,
                  judge: Judge, label_of: Callable[[str], str],
                  alone: bool = False) -> None:  # fmt: skip
-        self.decoder = decoder
+        super().__init__(decoder)
         self.embedder = embedder
         self.spotter = spotter
         self.judge = judge
         self.label_of = label_of
         self.alone = alone
         """The spotter decides alone, without the grammar (to measure it)."""
-        self.name = decoder.name
-        self.locale = decoder.locale
-        self.model_path = decoder.model_path
-        self.wants_cleaned = decoder.wants_cleaned
-
-    def known(self, phrase: str) -> bool:
-        return self.decoder.known(phrase)
 
     def hear(self, pcm: bytes, phrases: tuple[str, ...]
              ) -> tuple[str | None, float, dict[str, float], dict[str, str]]:  # fmt: skip

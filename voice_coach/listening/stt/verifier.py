@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from voice_coach.core.errors import CoachError
-from voice_coach.listening.stt.base import GrammarDecoder, Recognition, decode
+from voice_coach.listening.stt.base import GrammarDecoder, Recognition, SecondEar, decode
 from voice_coach.listening.stt.embedding import SIZE, SpeechEmbedder
 
 NONE = "none"
@@ -145,22 +145,13 @@ class EmbeddingVerifier:
         return None if features is None else self.bank.probability(features)
 
 
-class Verified:
+class Verified(SecondEar):
     """A :class:`~voice_coach.listening.stt.base.Recognizer`: a grammar decoder whose phrases
     the verifier checks (where there is no command spotter for the language)."""
 
-    checked = True
-
     def __init__(self, decoder: GrammarDecoder, verifier: EmbeddingVerifier) -> None:
-        self.decoder = decoder
+        super().__init__(decoder)
         self.verifier = verifier
-        self.name = decoder.name
-        self.locale = decoder.locale
-        self.model_path = decoder.model_path
-        self.wants_cleaned = decoder.wants_cleaned
-
-    def known(self, phrase: str) -> bool:
-        return self.decoder.known(phrase)
 
     def recognize(self, pcm: bytes, phrases: tuple[str, ...]) -> Recognition | None:
         scored = decode(self.decoder, pcm, phrases)
