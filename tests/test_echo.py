@@ -4,6 +4,7 @@ playback log as its reference: a real voice, a simulated room."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.listening_helpers import quiet
 from voice_coach.audio.pcm import SAMPLE_RATE
@@ -18,9 +19,12 @@ def level(samples: np.ndarray) -> float:
     return 10 * np.log10(np.mean(samples.astype(np.float64) ** 2) + 1.0)
 
 
-def played_and_heard(delay: float, gain_db: float, rate: int = SAMPLE_RATE):
+def played_and_heard(delay: float, gain_db: float, rate: int = SAMPLE_RATE, burst: int = 1,
+                     slip: float = 0.0):  # fmt: skip
     """The coach's voice logged as played (at ``rate``) from 0.5 s, and a microphone hearing
-    it ``delay`` later and ``gain_db`` quieter."""
+    it ``delay`` later and ``gain_db`` quieter. A sound card may log its blocks in bursts of
+    ``burst``, all stamped alike, and its sound server may fall ``slip`` seconds behind half
+    way through (an underrun: silence, then the rest later)."""
     voice = EspeakVoice("gmw/en-us")
     try:
         speech = voice.synthesize("Place your palms on either side of the foot. Twist gently, "
@@ -31,12 +35,14 @@ def played_and_heard(delay: float, gain_db: float, rate: int = SAMPLE_RATE):
     out = speech.resampled(rate).samples
     block = rate // 100
     for i in range(len(out) // block):
-        start = 0.5 + i / 100
+        start = 0.5 + (i - i % burst) / 100
         chunk = out[i * block : (i + 1) * block]
         playback.played(start, start + 0.01, float(np.sqrt(np.mean(chunk**2))),
                         chunk.astype("<f4").tobytes(), rate)  # fmt: skip
     echo = speech.resampled(SAMPLE_RATE).samples * 32767 * 10 ** (gain_db / 20)
-    room = np.frombuffer(quiet(0.5 + delay + speech.seconds + 1.0), "<i2").astype(np.float64)
+    half = len(echo) // 2
+    echo = np.concatenate([echo[:half], np.zeros(round(slip * SAMPLE_RATE)), echo[half:]])
+    room = np.frombuffer(quiet(0.5 + delay + slip + speech.seconds + 1.0), "<i2").astype(float)
     first = round((0.5 + delay) * SAMPLE_RATE)
     room[first : first + len(echo)] += echo
     return playback, room, first, first + len(echo)
@@ -67,6 +73,31 @@ def test_the_reference_may_come_at_the_sound_card_s_rate_and_late():
     assert level(room[settled]) - level(out[settled]) > 12
 
 
+@pytest.mark.parametrize("delay", [0.4, -0.1])
+def test_the_echo_is_found_however_far_from_its_time_stamp(delay: float):
+    # Device latencies are estimates: the echo may come long after, or even before, its stamp.
+    playback, room, begin, end = played_and_heard(delay=delay, gain_db=-6)
+    out = cancelled(playback, room)
+    settled = slice(begin + 2 * SAMPLE_RATE, end)
+    assert level(room[settled]) - level(out[settled]) > 12
+
+
+def test_blocks_stamped_in_bursts_still_make_one_seamless_reference():
+    # A sound card pulls five 10 ms blocks at once: their stamps say they all play together.
+    playback, room, begin, end = played_and_heard(delay=0.04, gain_db=-6, burst=5)
+    out = cancelled(playback, room)
+    settled = slice(begin + 2 * SAMPLE_RATE, end)
+    assert level(room[settled]) - level(out[settled]) > 12
+
+
+def test_an_echo_that_falls_behind_is_followed():
+    # Half way, the sound server runs dry for 150 ms: everything after is heard that much later.
+    playback, room, _, end = played_and_heard(delay=0.04, gain_db=-6, slip=0.15)
+    out = cancelled(playback, room)
+    last = slice(end - SAMPLE_RATE, end)
+    assert level(room[last]) - level(out[last]) > 10
+
+
 def test_a_person_talking_over_the_coach_is_kept():
     playback, room, begin, _ = played_and_heard(delay=0.04, gain_db=0)
     voice = EspeakVoice("gmw/en-gb-x-rp")
@@ -88,3 +119,18 @@ def test_with_nothing_played_the_microphone_passes_through_untouched():
     assert np.array_equal(
         cancelled(PlaybackLog(audible=True), room), room[: len(room) // FRAME * FRAME]
     )
+
+
+def test_it_says_when_its_output_can_be_trusted_to_hold_only_the_person():
+    # The listener looks for the person in the cancelled signal only while the canceller works,
+    # and in the raw one (where the person must be louder) while it is still learning the room.
+    playback, room, begin, end = played_and_heard(delay=0.04, gain_db=-6)
+    canceller = EchoCanceller(playback)
+    trusted = []
+    for i in range(len(room) // FRAME):
+        at = (i + 1) * FRAME / SAMPLE_RATE
+        canceller.clean(room[i * FRAME : (i + 1) * FRAME].astype("<i2").tobytes(), at)
+        trusted.append((round(at * SAMPLE_RATE), canceller.cancelling(at)))
+    canceller.close()
+    assert not any(ok for sample, ok in trusted if sample < begin + SAMPLE_RATE)
+    assert all(ok for sample, ok in trusted if end - SAMPLE_RATE < sample < end)

@@ -39,6 +39,8 @@ def test_levels_are_read_by_time_and_forgotten_after_a_while():
 
 def test_a_sound_card_stamps_with_its_own_clock():
     log = PlaybackLog(audible=True)
+    log.played_monotonic(999.0, 0.02, 0.3, bytes(8), 16000)  # before the session clock started
+    assert log.audio_after(0) == []  # nothing to place it by: not logged
     log.origin = 1000.0  # time.monotonic() when the session began
     log.played_monotonic(1002.0, 0.02, 0.3)
     assert log.level(1.99, 2.01) == 0.3
@@ -66,9 +68,19 @@ def test_the_audio_itself_is_kept_for_the_last_seconds():
     block = b"\x00\x00\x80\x3e" * 160  # 160 samples of 0.25 (float32)
     for index in range(100):
         log.played(index * 0.01, (index + 1) * 0.01, 0.25, block, 16000)
-    kept = log.audio(0.2, 0.25)
-    assert [(b.start, b.rate) for b in kept] == [(0.2, 16000), (0.21, 16000), (0.22, 16000),
-                                                 (0.23, 16000), (0.24, 16000)]  # fmt: skip
-    assert kept[0].samples == block
+    kept = log.audio_after(95)
+    assert [(b.index, round(b.start, 2), b.rate) for b in kept] == [
+        (96, 0.95, 16000), (97, 0.96, 16000), (98, 0.97, 16000), (99, 0.98, 16000),
+        (100, 0.99, 16000)]  # fmt: skip
+    assert kept[0].samples == block and log.audio_after(100) == []
     log.played(KEEP_AUDIO_SECONDS + 1, KEEP_AUDIO_SECONDS + 1.01, 0.25, block, 16000)
-    assert log.audio(0.0, 1.0) == [] and log.level(0.0, 1.0) == 0.25  # the level stays longer
+    assert [b.index for b in log.audio_after(0)] == [101]  # older audio is forgotten
+    assert log.level(0.0, 1.0) == 0.25  # the level stays longer
+
+
+def test_blocks_come_in_the_order_played_even_when_their_time_stamps_overlap():
+    # A sound card's callback runs in bursts: its blocks' stamps (when each is heard) overlap.
+    log = PlaybackLog(audible=True)
+    for index, start in enumerate((0.0, 0.001, 0.002, 0.06)):
+        log.played(start, start + 0.02, 0.1, bytes([index]) * 4, 16000)
+    assert [b.samples[0] for b in log.audio_after(1)] == [1, 2, 3]

@@ -55,8 +55,8 @@ class Playback(Protocol):
         """The loudest level (RMS, full scale 1) it played between two session times."""
         ...
 
-    def audio(self, start: float, end: float) -> list[Played]:
-        """The blocks of audio it played between two session times (the echo canceller's
+    def audio_after(self, index: int) -> list[Played]:
+        """The blocks of audio it played after block ``index`` (the echo canceller's
         reference; only the last seconds are kept)."""
         ...
 

@@ -17,6 +17,11 @@ from voice_coach.core.playback import PlaybackLog
 
 BLOCK_SECONDS = 0.02
 """The output callback's block: a stop request is heard within about one block."""
+LATENCY = 0.1
+"""Seconds of audio the sound card is handed ahead. PortAudio's "low" latency through
+PulseAudio ran dry (underruns) every few seconds on a busy 2-core machine, and each one moved the
+echo the canceller had learnt; 0.1 s ran dry three times in a whole session. It also delays
+silencing the coach by as much."""
 STARTUP_SECONDS = 5.0
 """How long to wait for a newly opened output to start running."""
 STALL_SECONDS = 4.0
@@ -62,7 +67,7 @@ class DeviceOutput:
         self._drained.set()
         self._stream: Any = sd.OutputStream(
             device=self.device.index, samplerate=self.rate, channels=1, dtype="float32",
-            latency="low", blocksize=round(BLOCK_SECONDS * self.rate), callback=self._fill,
+            latency=LATENCY, blocksize=round(BLOCK_SECONDS * self.rate), callback=self._fill,
         )  # fmt: skip
         self._calls = 0
         self._last_call = time.monotonic()

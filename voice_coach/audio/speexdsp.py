@@ -2,7 +2,7 @@
 
 The library is Debian's and Raspberry Pi OS's ``libspeexdsp1`` (``scripts/apt-packages.txt``):
 kept by the Xiph project, small, and fast on a Pi. No Python binding of it is both kept up and
-published for ARM, so its five functions are called here through ctypes. Why speexdsp and not
+published for ARM, so its functions are called here through ctypes. Why speexdsp and not
 WebRTC's canceller: docs/decisions.md.
 """
 
@@ -36,6 +36,7 @@ def _library() -> Any:
     lib.speex_echo_cancellation.argtypes = [pointer, short_p, short_p, short_p]
     lib.speex_echo_ctl.argtypes = [pointer, c_int, pointer]
     lib.speex_echo_state_destroy.argtypes = [pointer]
+    lib.speex_echo_state_reset.argtypes = [pointer]
     lib.speex_preprocess_state_init.restype = pointer
     lib.speex_preprocess_state_init.argtypes = [c_int, c_int]
     lib.speex_preprocess_ctl.argtypes = [pointer, c_int, pointer]
@@ -78,6 +79,10 @@ class SpeexEchoCanceller:
                                           out.ctypes.data_as(short_p))  # fmt: skip
         self._lib.speex_preprocess_run(self._pre, out.ctypes.data_as(short_p))
         return out
+
+    def reset(self) -> None:
+        """Forget the echo path learnt so far (it moved)."""
+        self._lib.speex_echo_state_reset(self._echo)
 
     def close(self) -> None:
         if self._pre:

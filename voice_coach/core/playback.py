@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
+from itertools import islice
 
 KEEP_SECONDS = 60.0
 """How far back the log remembers levels (the listener looks a second or two back)."""
@@ -18,8 +19,11 @@ KEEP_AUDIO_SECONDS = 10.0
 @dataclass(frozen=True)
 class Played:
     """A block of what the coach played: when, and the samples themselves (mono float32,
-    little-endian, at ``rate``), the reference an echo canceller subtracts."""
+    little-endian, at ``rate``), the reference an echo canceller subtracts. ``index`` counts the
+    blocks from 1: a sound card hands out blocks in bursts, so their time stamps overlap and
+    only the count says which block follows which."""
 
+    index: int
     start: float
     end: float
     samples: bytes
@@ -34,13 +38,16 @@ class PlaybackLog:
 
     def __init__(self, audible: bool = False) -> None:
         self.audible = audible
-        self.origin = 0.0
-        """``time.monotonic()`` at session time 0, for writers that stamp with that clock."""
+        self.origin: float | None = None
+        """``time.monotonic()`` at session time 0, for writers that stamp with that clock (set
+        by the real-time runner; a sound card opened before then logs nothing)."""
         self._lock = threading.Lock()
         self._words: deque[tuple[float, float, str]] = deque(maxlen=16)
         self._current: tuple[float, str] | None = None
         self._levels: deque[tuple[float, float, float]] = deque()
         self._audio: deque[Played] = deque()
+        self._blocks = 0
+        """Blocks of audio logged so far."""
 
     def began(self, start: float, text: str) -> None:
         """The coach began saying ``text`` (real time: it goes on until :meth:`ended`)."""
@@ -76,13 +83,16 @@ class PlaybackLog:
             while self._levels and self._levels[0][1] < end - KEEP_SECONDS:
                 self._levels.popleft()
             if samples:
-                self._audio.append(Played(start, end, samples, rate))
+                self._blocks += 1
+                self._audio.append(Played(self._blocks, start, end, samples, rate))
                 while self._audio and self._audio[0].end < end - KEEP_AUDIO_SECONDS:
                     self._audio.popleft()
 
     def played_monotonic(self, at: float, seconds: float, level: float, samples: bytes = b"",
                          rate: int = 0) -> None:  # fmt: skip
         """:meth:`played`, stamped with ``time.monotonic()`` (a sound card's callback)."""
+        if self.origin is None:
+            return
         self.played(at - self.origin, at - self.origin + seconds, level, samples, rate)
 
     def speaking_between(self, start: float, end: float) -> str | None:
@@ -100,8 +110,9 @@ class PlaybackLog:
             levels = [lv for began, ended, lv in self._levels if began < end and ended > start]
         return max(levels, default=0.0)
 
-    def audio(self, start: float, end: float) -> list[Played]:
-        """The blocks of audio played between ``start`` and ``end`` (the last few seconds are
-        kept)."""
+    def audio_after(self, index: int) -> list[Played]:
+        """The blocks of audio logged after block ``index``, in the order they were played (the
+        last few seconds are kept)."""
         with self._lock:
-            return [b for b in self._audio if b.start < end and b.end > start]
+            count = min(self._blocks - index, len(self._audio))
+            return list(islice(reversed(self._audio), max(count, 0)))[::-1]
