@@ -78,6 +78,15 @@ def test_the_audio_itself_is_kept_for_the_last_seconds():
     assert log.level(0.0, 1.0) == 0.25  # the level stays longer
 
 
+def test_a_line_longer_than_that_logged_at_once_is_kept_until_read():
+    # A virtual run logs a whole 15 s line as it begins: the echo canceller must get all of it.
+    log = PlaybackLog(audible=True)
+    block = b"\x00\x00\x80\x3e" * 160
+    for index in range(1500):
+        log.played(index * 0.01, (index + 1) * 0.01, 0.25, block, 16000)
+    assert log.audio_after(0)[0].start == 0.0
+
+
 def test_blocks_come_in_the_order_played_even_when_their_time_stamps_overlap():
     # A sound card's callback runs in bursts: its blocks' stamps (when each is heard) overlap.
     log = PlaybackLog(audible=True)

@@ -15,6 +15,9 @@ from voice_coach.audio.pcm import SAMPLE_RATE, Audio
 from voice_coach.core.playback import PlaybackLog
 from voice_coach.ports import Frame, Microphone
 
+FILL_GAP = 1.0
+"""Silences between lines up to this long (seconds) are logged as played silence."""
+
 
 class Room:
     """What the coach has played, at 16 kHz on the session clock: heard back into the microphone
@@ -28,15 +31,25 @@ class Room:
         """Where the level of what is played is written, every 10 ms (the listener's
         reference)."""
         self._played = np.zeros(0, dtype=np.float32)
+        self._logged_until = 0.0
+        """Session time up to which what was played has been logged."""
 
     def play(self, audio: Audio, start: float) -> None:
         samples = audio.resampled(SAMPLE_RATE).samples
+        gap = start - self._logged_until
+        if 0 < gap <= FILL_GAP:
+            # A sound card plays silence between lines, and the echo canceller lays what was
+            # played end to end: log the short silences too.
+            silence = np.zeros(round(gap * SAMPLE_RATE), np.float32)
+            self.playback.played(self._logged_until, start, 0.0, silence.tobytes(), SAMPLE_RATE)
         block = SAMPLE_RATE // 100
-        whole = samples[: len(samples) // block * block].reshape(-1, block)
-        for index, level in enumerate(np.sqrt(np.mean(whole**2, axis=1))):
-            began = start + index * block / SAMPLE_RATE
-            self.playback.played(began, began + block / SAMPLE_RATE, float(level),
-                                 whole[index].astype("<f4").tobytes(), SAMPLE_RATE)  # fmt: skip
+        for first in range(0, len(samples), block):
+            chunk = samples[first : first + block]
+            began = start + first / SAMPLE_RATE
+            self.playback.played(began, began + len(chunk) / SAMPLE_RATE,
+                                 float(np.sqrt(np.mean(chunk**2))), chunk.astype("<f4").tobytes(),
+                                 SAMPLE_RATE)  # fmt: skip
+        self._logged_until = start + len(samples) / SAMPLE_RATE
         at = round(start * SAMPLE_RATE)
         if self.gain:
             self._played = _placed(self._played, samples * self.gain,

@@ -13,7 +13,11 @@ from itertools import islice
 KEEP_SECONDS = 60.0
 """How far back the log remembers levels (the listener looks a second or two back)."""
 KEEP_AUDIO_SECONDS = 10.0
-"""How far back it keeps the audio itself (an echo canceller needs the last few hundred ms)."""
+"""How far back it keeps the audio itself once read (an echo canceller needs the last few
+hundred ms)."""
+KEEP_UNREAD_SECONDS = 60.0
+"""How far back it keeps audio nobody has read yet: a virtual run logs a whole line as it
+begins, and a line can be longer than ``KEEP_AUDIO_SECONDS``."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class PlaybackLog:
         self._audio: deque[Played] = deque()
         self._blocks = 0
         """Blocks of audio logged so far."""
+        self._read = 0
+        """The last block a reader has taken in."""
 
     def began(self, start: float, text: str) -> None:
         """The coach began saying ``text`` (real time: it goes on until :meth:`ended`)."""
@@ -85,7 +91,10 @@ class PlaybackLog:
             if samples:
                 self._blocks += 1
                 self._audio.append(Played(self._blocks, start, end, samples, rate))
-                while self._audio and self._audio[0].end < end - KEEP_AUDIO_SECONDS:
+                while self._audio and self._audio[0].end < end - (
+                    KEEP_AUDIO_SECONDS if self._audio[0].index <= self._read
+                    else KEEP_UNREAD_SECONDS
+                ):  # fmt: skip
                     self._audio.popleft()
 
     def played_monotonic(self, at: float, seconds: float, level: float, samples: bytes = b"",
@@ -114,5 +123,6 @@ class PlaybackLog:
         """The blocks of audio logged after block ``index``, in the order they were played (the
         last few seconds are kept)."""
         with self._lock:
+            self._read = max(self._read, index)
             count = min(self._blocks - index, len(self._audio))
             return list(islice(reversed(self._audio), max(count, 0)))[::-1]

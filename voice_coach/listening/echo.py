@@ -50,15 +50,6 @@ MEASURE_EVERY = 0.5
 """Seconds between two measurements of the delay, while the coach plays."""
 MATCH = 0.5
 """Normalised correlation above which the echo is taken to have been found."""
-SETTLE = 1.0
-"""Seconds the filter takes to learn the room again after the delay moved."""
-WORKING = 12.0
-"""dB of echo the canceller must have been taking out (the median over ``JUDGED`` frames in which
-the microphone heard something) for its output to be trusted to hold only the person."""
-JUDGED = 40
-"""Recent frames over which that is judged (about a second)."""
-HEARD = 0.005
-"""Level (RMS, full scale 1) above which a frame counts as having heard something."""
 
 
 class Reference:
@@ -174,19 +165,6 @@ class EchoCanceller:
         self._measured = -np.inf
         self._cursor: int | None = None
         """Session sample of the reference for the next frame."""
-        self._moved = -np.inf
-        """Session time when the delay last moved."""
-        self._taken: deque[float] = deque(maxlen=JUDGED)
-        """dB taken out of each recent frame that heard something while the coach played."""
-
-    def cancelling(self, at: float) -> bool:
-        """Whether what comes out at ``at`` holds little of the coach's voice: the echo found,
-        the filter given time to learn it, and most of it taken out of the recent frames (a
-        sound server that ran dry moves the echo, and until the move is measured the filter
-        takes out nothing)."""
-        if not self.estimator.found or at - self._moved <= SETTLE:
-            return False
-        return len(self._taken) == JUDGED and float(np.median(self._taken)) >= WORKING
 
     def clean(self, frame: bytes, end: float) -> bytes:
         """The frame heard up to session time ``end``, without the echo of what was played."""
@@ -208,12 +186,7 @@ class EchoCanceller:
         out = [self._speex.process(mic[i * BLOCK : (i + 1) * BLOCK],
                                    pcm[i * BLOCK : (i + 1) * BLOCK])
                for i in range(blocks)]  # fmt: skip
-        cleaned = np.concatenate([*out, mic[blocks * BLOCK :]]).astype("<i2")
-        before = float(np.mean(mic.astype(np.float64) ** 2))
-        if before > (HEARD * 32768) ** 2:
-            after = float(np.mean(cleaned.astype(np.float64) ** 2))
-            self._taken.append(10 * np.log10(before / (after + 1.0)))
-        return cleaned.tobytes()
+        return np.concatenate([*out, mic[blocks * BLOCK :]]).astype("<i2").tobytes()
 
     def _remember(self, mic: np.ndarray) -> None:
         self._heard.append(mic)
@@ -230,7 +203,6 @@ class EchoCanceller:
         played = self.reference.samples(first, len(heard) + round(2 * MAX_DELAY * SAMPLE_RATE))
         if np.any(played) and self.estimator.measure(heard / 32768, played):
             self._speex.reset()  # the filter learnt the echo at the old delay
-            self._moved = end
 
     def close(self) -> None:
         self._speex.close()

@@ -115,10 +115,6 @@ class Listener:
         self._ratios: deque[float] = deque(
             maxlen=round(COUPLING_MEMORY / self.segmenter.frame_seconds)
         )
-        self._standing_out: list[float] = []
-        """Ratios of the frames standing out now, learnt from only if they go on and on."""
-        self._signal = "raw"
-        """Which microphone signal the coupling was learnt on: raw, or echo cancelled."""
         self._over: tuple[float, float] | None = None
         """Start and last loud moment of the person talking over the coach, while it lasts."""
         self.frame_bytes = self.segmenter.frame_bytes
@@ -172,12 +168,11 @@ class Listener:
         if coach_talking and self.playback.audible:
             # While the coach talks, the microphone is full of its voice: only what rises above
             # the echo of what it played can be the person (the endpointer would hear the coach).
-            if began - self._talk_changed <= REFERENCE_SLACK:
-                return None
-            if self.canceller is not None and self.canceller.cancelling(began):
-                return self._talking_over(frame, began, "cancelled")
-            # No echo taken out just now: the raw level, where the person must be louder.
-            return self._talking_over(heard, began, "raw")
+            settled = began - self._talk_changed > REFERENCE_SLACK
+            # Found by the raw microphone's level: on the cancelled signal, the echo left at the
+            # start of a line (the filter re-adapting) rose above the learnt coupling, and the
+            # coach heard its own "we start" as "be quiet". What is decoded is the cancelled audio.
+            return self._talking_over(heard, began) if settled else None
         self.segmenter.process(frame)
         if self.segmenter.in_speech and not self._in_speech:
             self._in_speech = True
@@ -208,32 +203,19 @@ class Listener:
         utterance, self._pending = self._pending, None
         return utterance
 
-    def _talking_over(self, frame: bytes, began: float, signal: str) -> Utterance | None:
-        """Find the person's voice on top of the coach's: what is left of the coach's voice in
-        the microphone while it talks (all of it, with no echo cancelled) would make the
-        endpointer hear one long utterance; instead, compare the microphone (``signal``: the
-        raw or the cancelled one) with what the coach played (its echo is about as loud as the
-        coupling learnt over the last seconds) and take what stands out."""
-        if signal != self._signal:
-            self._signal = signal
-            self._ratios.clear()  # the other signal's coupling says nothing about this one
+    def _talking_over(self, frame: bytes, began: float) -> Utterance | None:
+        """Find the person's voice on top of the coach's: the coach's voice is always in the
+        microphone while it talks (no echo cancellation), so the endpointer hears one long
+        utterance; instead, compare the microphone with what the coach played (its echo is
+        about as loud as the coupling learnt over the last seconds) and take what stands out."""
         played = self.playback.level(began - REFERENCE_SLACK, self.now + REFERENCE_SLACK)
         samples = np.frombuffer(frame, dtype="<i2").astype(np.float32) / 32768
         heard = float(np.sqrt(np.mean(samples**2)))
+        if played > 0.01:
+            self._ratios.append(heard / played)
         # The echo's loudest share of what was played: the person is what rises above it.
         coupling = float(np.percentile(self._ratios, 90)) if len(self._ratios) > 20 else 1.0
-        over = heard > max(0.01, OVER_MARGIN * coupling * played)
-        if played > 0.01:
-            # The person's own voice is not the coach's echo: what stands out is learnt from
-            # only once it has lasted longer than anything said over the coach (the echo itself
-            # grew, say, when the coach was asked to speak louder).
-            (self._standing_out if over else self._ratios).append(heard / played)
-            if len(self._standing_out) * self.frame_seconds > MAX_BARGE_IN_SECONDS:
-                self._ratios.extend(self._standing_out)
-                self._standing_out.clear()
-        if not over and self._over is None:
-            self._standing_out.clear()
-        if over:
+        if heard > max(0.01, OVER_MARGIN * coupling * played):
             start = self._over[0] if self._over else began
             self._over = (start, self.now)
             return None
