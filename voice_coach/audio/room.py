@@ -17,6 +17,9 @@ from voice_coach.ports import Frame, Microphone
 
 FILL_GAP = 1.0
 """Silences between lines up to this long (seconds) are logged as played silence."""
+ROUNDING = 2
+"""Samples by which a line's time stamp may miss where the last one ended (rounding) and still
+follow on from it."""
 
 
 class Room:
@@ -31,29 +34,34 @@ class Room:
         """Where the level of what is played is written, every 10 ms (the listener's
         reference)."""
         self._played = np.zeros(0, dtype=np.float32)
-        self._logged_until = 0.0
-        """Session time up to which what was played has been logged."""
+        self._next: int | None = None
+        """Session sample where what was played last ended."""
 
     def play(self, audio: Audio, start: float) -> None:
         samples = audio.resampled(SAMPLE_RATE).samples
-        gap = start - self._logged_until
-        if 0 < gap <= FILL_GAP:
+        at = round(start * SAMPLE_RATE)
+        if self._next is not None and abs(at - self._next) <= ROUNDING:
+            at = self._next  # follows on, as a sound card plays: not a sample apart
+        gap = at - self._next if self._next is not None else 0
+        if 0 < gap <= FILL_GAP * SAMPLE_RATE:
             # A sound card plays silence between lines, and the echo canceller lays what was
             # played end to end: log the short silences too.
-            silence = np.zeros(round(gap * SAMPLE_RATE), np.float32)
-            self.playback.played(self._logged_until, start, 0.0, silence.tobytes(), SAMPLE_RATE)
-        block = SAMPLE_RATE // 100
-        for first in range(0, len(samples), block):
-            chunk = samples[first : first + block]
-            began = start + first / SAMPLE_RATE
-            self.playback.played(began, began + len(chunk) / SAMPLE_RATE,
-                                 float(np.sqrt(np.mean(chunk**2))), chunk.astype("<f4").tobytes(),
-                                 SAMPLE_RATE)  # fmt: skip
-        self._logged_until = start + len(samples) / SAMPLE_RATE
-        at = round(start * SAMPLE_RATE)
+            self._log(np.zeros(gap, np.float32), self._next)
+        self._log(samples, at)
+        self._next = at + len(samples)
         if self.gain:
             self._played = _placed(self._played, samples * self.gain,
                                    at + round(self.delay * SAMPLE_RATE))  # fmt: skip
+
+    def _log(self, samples: np.ndarray, at: int) -> None:
+        """Write ``samples``, played from session sample ``at``, to the playback log."""
+        block = SAMPLE_RATE // 100
+        for first in range(0, len(samples), block):
+            chunk = samples[first : first + block]
+            began = (at + first) / SAMPLE_RATE
+            self.playback.played(began, began + len(chunk) / SAMPLE_RATE,
+                                 float(np.sqrt(np.mean(chunk**2))), chunk.astype("<f4").tobytes(),
+                                 SAMPLE_RATE)  # fmt: skip
 
     @property
     def length(self) -> int:
