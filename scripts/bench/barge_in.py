@@ -2,10 +2,10 @@
 
 A session is run once with typed answers (virtual clock), giving the coach's timeline and its
 voice's level. Then, for each try, a voice of the held-out corpus says the word a second into
-one of the coach's longer lines, and a listening run hears the microphone with the coach's voice
-added back by the room (``--room-echo``) at a gain that makes its echo ``level`` dB louder than
-the person (0 dB: as loud; +6 dB: louder). Obeyed: the word taken as that command within 1.5 s
-of its start. Self-triggers: the whole session at the same echo with nobody saying anything
+one of the coach's longer lines, and a listening run hears the microphone (the person at
+-30 dBFS) with the coach's voice added back by the room (``--room-echo``) at a gain that makes
+its echo ``level`` dB louder than the person (0 dB: as loud; +6 dB: louder). Obeyed: the word
+taken as that command within 1.5 s of its start. Self-triggers: the whole session at the same echo with nobody saying anything
 but the answers, and anything taken besides them.
 """
 
@@ -32,6 +32,10 @@ from voice_coach.audio.pcm import SAMPLE_RATE, Audio, read_wav
 ANSWERS = "+2 no\n+2 no\n+2 no\n"
 WORDS = ("stop", "pause")
 LEVELS = (0.0, 6.0)
+PERSON = 0.03
+"""The person's level at the microphone (RMS of their speech, full scale 1: -30 dBFS), so that
+the coach's echo 6 dB louder still fits in 16 bits: a clipped echo is no longer the sound that
+was played, and no canceller takes it out."""
 
 
 def say(voice: str, speed: float, text: str) -> Audio:
@@ -40,6 +44,10 @@ def say(voice: str, speed: float, text: str) -> Audio:
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(round(170 * speed)), "-w", out.name,
                         text], check=True)  # fmt: skip
         return read_wav(Path(out.name)).resampled(SAMPLE_RATE)
+
+
+def at_person_level(audio: Audio) -> Audio:
+    return Audio(audio.samples * PERSON / active_rms(audio.samples), audio.rate)
 
 
 def voices() -> list[tuple[str, float]]:
@@ -58,21 +66,22 @@ def barge_in(work: Path, tries: int) -> dict[str, object]:
                    str(work / "typed.wav")], work, "typed", stdin=ANSWERS)  # fmt: skip
     coach_level = active_rms(read_wav(work / "typed.wav").resampled(SAMPLE_RATE).samples)
     first_step = next(e["t"] for e in typed.of("step"))
-    long_lines = [e for e in typed.of("say") if e["t"] > first_step and e["end"] - e["t"] > 3]
+    # The farewell is left out: by then the routine is over and nothing is listened for.
+    long_lines = [e for e in typed.of("say")[:-1] if e["t"] > first_step and e["end"] - e["t"] > 3]
     chosen = [long_lines[round(i)] for i in np.linspace(0, len(long_lines) - 1, tries)]
     people = voices()
     answer = people[0]
 
     def said_no(text: str) -> Audio:
-        return say(*answer, text)
+        return at_person_level(say(*answer, text))
 
     jobs = []
     for level in LEVELS:
         for word in WORDS:
             for i, line in enumerate(chosen):
                 voice = people[i % len(people)]
-                spoken = say(*voice, word.capitalize() + "!")
-                gain = level + 20 * np.log10(active_rms(spoken.samples) / coach_level)
+                spoken = at_person_level(say(*voice, word.capitalize() + "!"))
+                gain = level + 20 * np.log10(PERSON / coach_level)
                 jobs.append((level, word, i, line["t"] + 1.0, spoken, gain))
 
     def one(job: tuple) -> tuple[float, str, bool, list[str]]:
@@ -92,12 +101,11 @@ def barge_in(work: Path, tries: int) -> dict[str, object]:
                                                  if lv == level and w == word)
               for level in LEVELS for word in WORDS}  # fmt: skip
     stray = sum(len(others) for *_, others in results)
-    person = float(np.mean([active_rms(say(*v, "Stop!").samples) for v in people]))
     triggers = {}
     for level in LEVELS:
         mic = work / f"quiet-{level:+.0f}-mic.wav"
         microphone(typed, said_no, mic)
-        gain = level + 20 * np.log10(person / coach_level)
+        gain = level + 20 * np.log10(PERSON / coach_level)
         heard = listen(work, f"quiet-{level:+.0f}", mic, gain)
         triggers[f"{level:+.0f} dB"] = len([e for e in heard.of("heard") if e["intent"] != "no"])
     return {"tries": tries, "obeyed": obeyed, "other commands taken in the tries": stray,
