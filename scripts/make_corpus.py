@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.audio.pcm import Audio, read_wav, write_wav
+from voice_coach.audio.pcm import Audio, active_rms, read_wav, write_wav
 from voice_coach.speaking.tts.espeak import RATE_STEP
 from voice_coach.speaking.tts.natural import SPEED_STEP
 
@@ -143,14 +143,6 @@ class Voices:
             if voice is not None:
                 voice.close()  # type: ignore[attr-defined]
         self._tmp.cleanup()
-
-
-def active_rms(samples: np.ndarray) -> float:
-    """RMS over the 10 ms frames within 30 dB of the loudest: the level of the speech itself."""
-    frames = samples[: len(samples) // 160 * 160].reshape(-1, 160)
-    power = np.mean(frames**2, axis=1)
-    active = power[power > power.max() * 1e-3]
-    return float(np.sqrt(np.mean(active))) if len(active) else 0.0
 
 
 class Noises:

@@ -28,7 +28,8 @@ def played_and_heard(delay: float, gain_db: float, rate: int = SAMPLE_RATE, burs
     voice = EspeakVoice("gmw/en-us")
     try:
         speech = voice.synthesize("Place your palms on either side of the foot. Twist gently, "
-                                  "from the ankle to the toes, and back again.")  # fmt: skip
+                                  "from the ankle to the toes, and back again. Keep twisting, "
+                                  "and work your hands along the foot.")  # fmt: skip
     finally:
         voice.close()
     playback = PlaybackLog(audible=True)
@@ -119,3 +120,40 @@ def test_with_nothing_played_the_microphone_passes_through_untouched():
     assert np.array_equal(
         cancelled(PlaybackLog(audible=True), room), room[: len(room) // FRAME * FRAME]
     )
+
+
+def test_it_says_when_its_output_can_be_trusted_to_hold_only_the_person():
+    # The listener looks for the person in the cancelled signal only while the canceller works,
+    # and in the raw one (where the person must be louder) while it is still learning the room.
+    playback, room, begin, end = played_and_heard(delay=0.04, gain_db=-6)
+    canceller = EchoCanceller(playback)
+    trusted = []
+    for i in range(len(room) // FRAME):
+        at = (i + 1) * FRAME / SAMPLE_RATE
+        canceller.clean(room[i * FRAME : (i + 1) * FRAME].astype("<i2").tobytes(), at)
+        trusted.append((round(at * SAMPLE_RATE), canceller.cancelling(at)))
+    canceller.close()
+    assert not any(ok for sample, ok in trusted if sample < begin + SAMPLE_RATE)
+    assert all(ok for sample, ok in trusted if end - SAMPLE_RATE < sample < end)
+
+
+def test_the_coach_s_own_voice_is_told_from_a_person_however_it_was_filtered():
+    # What the canceller leaves of the echo is the coach's voice filtered (the room, the
+    # filter's error): it still follows what was played, band by band; a person's does not.
+    playback, room, begin, _ = played_and_heard(delay=0.04, gain_db=-6)
+    canceller = EchoCanceller(playback)
+    at = begin + 2 * SAMPLE_RATE
+    # It measures the echo's delay as it goes; the listener asks right after what it heard.
+    for i in range((at + SAMPLE_RATE) // FRAME + 1):
+        canceller.clean(room[i * FRAME : (i + 1) * FRAME].astype("<i2").tobytes(),
+                        (i + 1) * FRAME / SAMPLE_RATE)  # fmt: skip
+    echo = room[at : at + SAMPLE_RATE]
+    muffled = np.convolve(echo, np.hanning(9) / 4, mode="same")  # a different room, quieter
+    assert canceller.echo_left(muffled.astype("<i2").tobytes(), at / SAMPLE_RATE) > 0.6
+    voice = EspeakVoice("gmw/en-gb-x-rp")
+    try:
+        person = voice.synthesize("Stop!").resampled(SAMPLE_RATE).samples * 16000
+    finally:
+        voice.close()
+    assert canceller.echo_left(person.astype("<i2").tobytes(), at / SAMPLE_RATE) < 0.1
+    canceller.close()

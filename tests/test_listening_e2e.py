@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.listening_helpers import feed, new_listener, quiet, said
 from tests.speech_script import coach, microphone
 from voice_coach.app.catalog import find_routine
-from voice_coach.audio.pcm import read_wav
+from voice_coach.audio.pcm import SAMPLE_RATE, Audio, active_rms, read_wav
 from voice_coach.core.commands import Intent
 from voice_coach.listening.evaluation import context_intents
 from voice_coach.listening.listener import ACCEPT
@@ -83,24 +84,35 @@ def test_the_coachs_own_voice_never_triggers_a_command(tmp_path: Path, natural):
     assert read_wav(tmp_path / "coach.wav").rms_dbfs() > -40
 
 
-def test_stop_said_over_the_coach_is_obeyed(tmp_path: Path, natural, espeak):
-    typed = coach(["--quick", "--clock", "virtual", "--input", "text"], tmp_path, "typed",
-                  stdin=ANSWERS)  # fmt: skip
+PERSON = 0.03
+"""The level of the person's "stop" at the microphone (speech RMS, full scale 1: -30 dBFS)."""
+
+
+@pytest.mark.parametrize("echo_db", [-6.0, 0.0, 6.0])
+def test_stop_said_over_the_coach_is_obeyed(tmp_path: Path, natural, espeak, echo_db: float):
+    # The coach's voice comes back into the microphone 6 dB under the person's "stop" (found on
+    # the raw microphone), as loud as it, and 6 dB louder (found once the echo is cancelled).
+    typed = coach(["--quick", "--clock", "virtual", "--input", "text", "--output",
+                   str(tmp_path / "typed.wav")], tmp_path, "typed", stdin=ANSWERS)  # fmt: skip
+    coach_level = active_rms(read_wav(tmp_path / "typed.wav").resampled(SAMPLE_RATE).samples)
     # Say "stop" a second into the first technique's how-to, over the coach's voice.
     how_to = next(e for e in typed.of("say") if e["text"].startswith("Place your palms"))
     at = how_to["t"] + 1.0
+    stop = espeak.synthesize("Stop!").resampled(SAMPLE_RATE)
+    stop = Audio(stop.samples * PERSON / active_rms(stop.samples), SAMPLE_RATE)
     wav = tmp_path / "mic.wav"
     microphone(typed, lambda text: natural.synthesize(text.capitalize() + "."), wav,
-               extra=[(at, espeak.synthesize("Stop!"))], until=at + 3)  # fmt: skip
-    heard = coach(["--quick", "--input", str(wav), "--engine", "pocketsphinx", "--room-echo", "-6",
-                   "--output", str(tmp_path / "coach.wav")], tmp_path, "heard")  # fmt: skip
+               extra=[(at, stop)], until=at + 3)  # fmt: skip
+    gain = echo_db + 20 * np.log10(PERSON / coach_level)
+    heard = coach(["--quick", "--input", str(wav), "--engine", "pocketsphinx", "--room-echo",
+                   f"{gain:.2f}", "--output", str(tmp_path / "coach.wav")], tmp_path,
+                  "heard")  # fmt: skip
     assert [e["intent"] for e in heard.of("heard")] == ["no", "no", "no", "stop"]
-    stop = heard.of("heard")[-1]
-    assert at - 0.3 < stop["start"] < at + 0.5
+    stopped = heard.of("heard")[-1]
+    assert at - 0.3 < stopped["start"] < at + 0.5
     cut = next(e for e in heard.of("say") if e["text"] == how_to["text"])
-    assert cut["t"] < stop["t"] < cut["end"]  # it was still speaking when it heard "stop"...
-    assert cut["end"] < how_to["end"] - how_to["t"] + cut["t"]  # ...and was cut off
-    after = [e for e in heard.of("say") if e["t"] >= stop["t"]]
+    assert cut["t"] < stopped["t"] < cut["end"]  # it was still speaking when it heard "stop"
+    after = [e for e in heard.of("say") if e["t"] >= stopped["t"]]
     assert after[0]["text"] == "Paused."
     assert heard.end == "no-input"  # paused, and then nobody said anything
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_coach.audio.pcm import read_wav, write_wav
+from voice_coach.audio.pcm import Audio, active_rms, read_wav, write_wav
 from voice_coach.speaking.tts.natural import NaturalVoice
 
 pytestmark = pytest.mark.skipif(
@@ -132,6 +132,81 @@ def test_steered_by_voice_through_pulseaudio_never_by_itself(tmp_path: Path):
     # The coach's voice really went through the server.
     room = read_wav(recording)
     assert room.seconds > 20 and float(np.sqrt(np.mean(room.samples**2))) > 0.005
+
+
+class RoomRecorder:
+    """What the room's microphone hears (16 kHz raw), readable while it records."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.process = subprocess.Popen(["parec", "--device=room.monitor", "--format=s16le",
+                                         "--rate=16000", "--channels=1"],
+                                        stdout=path.open("wb"))  # fmt: skip
+
+    def last(self, seconds: float) -> np.ndarray:
+        data = self.path.read_bytes()
+        samples = np.frombuffer(data[: len(data) // 2 * 2], "<i2").astype(np.float32) / 32768
+        return samples[-round(seconds * 16000) :]
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=5)
+
+
+def test_stop_and_pause_said_over_the_coach_are_obeyed_through_pulseaudio(tmp_path: Path):
+    """The person talks while the coach is in the middle of a step's how-to: as loud as the
+    coach's voice in the room, then with the coach 6 dB louder. The coach hears its own voice
+    at full level through the room's monitor and takes it out (echo cancellation); it never
+    obeys itself. How often the first word is obeyed is measured by the barge-in benchmark."""
+    voice = NaturalVoice()
+    room = RoomRecorder(tmp_path / "room.raw")
+    coach = Session(tmp_path)
+    try:
+        coach.said("Welcome")
+        coach_level = active_rms(room.last(8.0))  # the coach's voice, as loud as it is heard
+        for question in ("Do you have any cuts", "Do you have diabetic", "Are you pregnant"):
+            coach.said(question)
+            time.sleep(0.5)
+            answer(coach, tmp_path / "no.wav", voice, "No.")
+        coach.said("Lay the towel flat")  # the first step is short: on to the next
+        coach.chimed()
+        speak(tmp_path / "next.wav", voice, "Next.")
+        for word, echo_db in (("Stop!", 0.0), ("Pause!", 0.0), ("Stop!", 6.0),
+                              ("Pause!", 6.0)):  # fmt: skip
+            # A step begins with its title (up to 3 s), then its how-to (10 s or more).
+            step = coach.wait_for(lambda e: e["event"] == "step" and e["t"] > coach.last)
+            coach.last = step["t"]
+            time.sleep(5.0)
+            person = voice.synthesize(word).resampled(16000).samples
+            level = coach_level * 10 ** (-echo_db / 20)
+            write_wav(tmp_path / "word.wav", Audio(person * level / active_rms(person), 16000))
+            before = len([e for e in coach.events() if e["event"] == "heard"])
+            for _ in range(2):  # like a person who was not obeyed, say it once more
+                subprocess.run(["paplay", str(tmp_path / "word.wav")], check=True, timeout=20)
+                deadline = time.monotonic() + 2.5
+                while time.monotonic() < deadline:
+                    if len([e for e in coach.events() if e["event"] == "heard"]) > before:
+                        break
+                    time.sleep(0.1)
+                else:
+                    continue
+                break
+            coach.said("Paused.")
+            time.sleep(0.5)
+            answer(coach, tmp_path / "next.wav", voice, "Next." if echo_db == 0 or
+                   word == "Stop!" else "Quit.")  # fmt: skip
+        coach.said("Do you want to end the session?")
+        time.sleep(0.5)
+        answer(coach, tmp_path / "yes.wav", voice, "Yes.")
+        assert coach.process.wait(timeout=30) == 0
+    finally:
+        if coach.process.poll() is None:
+            coach.process.terminate()
+        room.close()
+        voice.close()
+    heard = [e["intent"] for e in coach.events() if e["event"] == "heard"]
+    assert heard == ["no", "no", "no", "next", "stop", "next", "pause", "next", "stop", "next",
+                     "pause", "quit", "yes"]  # fmt: skip
 
 
 def pactl(*args: str) -> str:

@@ -5,8 +5,8 @@ voice's level. Then, for each try, a voice of the held-out corpus says the word 
 one of the coach's longer lines, and a listening run hears the microphone (the person at
 -30 dBFS) with the coach's voice added back by the room (``--room-echo``) at a gain that makes
 its echo ``level`` dB louder than the person (0 dB: as loud; +6 dB: louder). Obeyed: the word
-taken as that command within 1.5 s of its start. Self-triggers: the whole session at the same echo with nobody saying anything
-but the answers, and anything taken besides them.
+taken as that command within 1.5 s of its start. Self-triggers: the whole session at the same
+echo with nobody saying anything but the answers, and anything taken besides them.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from bench.sets import ROOT
 
 sys.path.insert(0, str(ROOT))
 
-from make_corpus import CorpusText, active_rms
+from make_corpus import CorpusText
 
 from tests.speech_script import Run, coach, microphone
-from voice_coach.audio.pcm import SAMPLE_RATE, Audio, read_wav
+from voice_coach.audio.pcm import SAMPLE_RATE, Audio, active_rms, read_wav
 
 ANSWERS = "+2 no\n+2 no\n+2 no\n"
 WORDS = ("stop", "pause")

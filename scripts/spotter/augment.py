@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import soxr
-from make_corpus import Noises, active_rms, reverb
+from make_corpus import Noises, reverb
 
-from voice_coach.audio.pcm import SAMPLE_RATE
+from voice_coach.audio.pcm import SAMPLE_RATE, active_rms
 
 NOISES = ("white", "pink", "hum", "fan", "babble", "music", "drums")
 SNRS = (None, 20.0, 15.0, 10.0, 5.0, 0.0)

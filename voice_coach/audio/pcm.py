@@ -66,6 +66,15 @@ none, since a real microphone never gives digital silence and recognisers' featu
 normalisation and voice detectors misbehave on it."""
 
 
+def active_rms(samples: np.ndarray) -> float:
+    """RMS over the 10 ms frames (at 16 kHz) within 30 dB of the loudest: the level of the
+    speech itself, whatever the silence around it."""
+    frames = samples[: len(samples) // 160 * 160].reshape(-1, 160)
+    power = np.mean(frames**2, axis=1)
+    active = power[power > power.max() * 1e-3] if len(power) else power
+    return float(np.sqrt(np.mean(active))) if len(active) else 0.0
+
+
 def room_noise(rng: np.random.Generator, count: int) -> np.ndarray:
     """``count`` samples of a quiet room (float32, full scale 1)."""
     return rng.normal(0.0, ROOM_NOISE, count).astype(np.float32)

@@ -38,8 +38,8 @@ must already have been handed to the sound card when the microphone frame arrive
 PulseAudio it is 100 to 190 ms ahead of the echo by then, with the speaker's 0.1 s buffer)."""
 RESYNC = 0.25
 """A block this far (seconds) from where the last one ended is placed by its time stamp."""
-KEEP = 3.0
-"""Seconds of reference kept."""
+KEEP = 4.0
+"""Seconds of reference kept (what was heard over the coach is checked against it)."""
 AHEAD = 0.5
 """Seconds of reference taken in beyond what is asked for."""
 WINDOW = 1.0
@@ -50,6 +50,15 @@ MEASURE_EVERY = 0.5
 """Seconds between two measurements of the delay, while the coach plays."""
 MATCH = 0.5
 """Normalised correlation above which the echo is taken to have been found."""
+SETTLE = 1.0
+"""Seconds the filter takes to learn the room again after the delay moved."""
+WORKING = 12.0
+"""dB of echo the canceller must have been taking out (the median over ``JUDGED`` frames in which
+the microphone heard something) for its output to be trusted to hold only the person."""
+JUDGED = 40
+"""Recent frames over which that is judged (about a second)."""
+HEARD = 0.005
+"""Level (RMS, full scale 1) above which a frame counts as having heard something."""
 
 
 class Reference:
@@ -165,6 +174,19 @@ class EchoCanceller:
         self._measured = -np.inf
         self._cursor: int | None = None
         """Session sample of the reference for the next frame."""
+        self._moved = -np.inf
+        """Session time when the delay last moved."""
+        self._taken: deque[float] = deque(maxlen=JUDGED)
+        """dB taken out of each recent frame that heard something while the coach played."""
+
+    def cancelling(self, at: float) -> bool:
+        """Whether what comes out at ``at`` holds little of the coach's voice: the echo found,
+        the filter given time to learn it, and most of it taken out of the recent frames (a
+        sound server that ran dry moves the echo, and until the move is measured the filter
+        takes out nothing)."""
+        if not self.estimator.found or at - self._moved <= SETTLE:
+            return False
+        return len(self._taken) == JUDGED and float(np.median(self._taken)) >= WORKING
 
     def clean(self, frame: bytes, end: float) -> bytes:
         """The frame heard up to session time ``end``, without the echo of what was played."""
@@ -186,7 +208,35 @@ class EchoCanceller:
         out = [self._speex.process(mic[i * BLOCK : (i + 1) * BLOCK],
                                    pcm[i * BLOCK : (i + 1) * BLOCK])
                for i in range(blocks)]  # fmt: skip
-        return np.concatenate([*out, mic[blocks * BLOCK :]]).astype("<i2").tobytes()
+        cleaned = np.concatenate([*out, mic[blocks * BLOCK :]]).astype("<i2")
+        before = float(np.mean(mic.astype(np.float64) ** 2))
+        if before > (HEARD * 32768) ** 2:
+            after = float(np.mean(cleaned.astype(np.float64) ** 2))
+            self._taken.append(10 * np.log10(before / (after + 1.0)))
+        return cleaned.tobytes()
+
+    def echo_left(self, pcm: bytes, start: float) -> float:
+        """How much of the audio ``pcm`` (16-bit, from session time ``start``) is what the coach
+        played, however the room and the canceller filtered it: the magnitude-squared coherence
+        with the reference at the measured delay, over 64 ms frames and the speech band,
+        weighted by the audio's power (0: none of it; 1: all of it)."""
+        heard = np.frombuffer(pcm, "<i2").astype(np.float64) / 32768
+        size = 1024
+        if len(heard) < 2 * size:
+            heard = np.concatenate([heard, np.zeros(2 * size - len(heard))])
+        first = round((start - self.estimator.delay) * SAMPLE_RATE)
+        played = self.reference.samples(first, len(heard)).astype(np.float64)
+        window = np.hanning(size)
+        hops = range(0, len(heard) - size + 1, size // 2)
+        x = np.array([np.fft.rfft(heard[h : h + size] * window) for h in hops])
+        r = np.array([np.fft.rfft(played[h : h + size] * window) for h in hops])
+        band = slice(size * 200 // SAMPLE_RATE, size * 4000 // SAMPLE_RATE)
+        x, r = x[:, band], r[:, band]
+        cross = np.abs(np.sum(x * np.conj(r), axis=0)) ** 2
+        power = np.sum(np.abs(x) ** 2, axis=0) * np.sum(np.abs(r) ** 2, axis=0)
+        coherence = cross / np.maximum(power, 1e-20)
+        weight = np.sum(np.abs(x) ** 2, axis=0)
+        return float(np.sum(coherence * weight) / max(float(np.sum(weight)), 1e-20))
 
     def _remember(self, mic: np.ndarray) -> None:
         self._heard.append(mic)
@@ -203,6 +253,7 @@ class EchoCanceller:
         played = self.reference.samples(first, len(heard) + round(2 * MAX_DELAY * SAMPLE_RATE))
         if np.any(played) and self.estimator.measure(heard / 32768, played):
             self._speex.reset()  # the filter learnt the echo at the old delay
+            self._moved = end
 
     def close(self) -> None:
         self._speex.close()

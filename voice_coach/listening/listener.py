@@ -10,7 +10,9 @@ coach from obeying the TV, chatter, or its own voice.
   obeyed as "stop").
 - While the coach is talking (and for a moment after, while its voice dies away in the room) only
   the barge-in phrases count ("stop", "pause"), with a stricter confidence, and a phrase is
-  ignored when the coach was saying those very words.
+  ignored when the coach was saying those very words. The person is found by what stands out
+  of the coach's echo (``over_coach.py``); what stood out only once the echo was cancelled,
+  and still follows what the coach played, is the coach's own voice.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from voice_coach.core.commands import Command, Intent, PhraseBook, normalise
 from voice_coach.core.states import BARGE_IN
 from voice_coach.listening.denoise import denoised
 from voice_coach.listening.echo import EchoCanceller
+from voice_coach.listening.over_coach import MAX_BARGE_IN_SECONDS, OverCoach, Stretch
 from voice_coach.listening.segmenter import EndpointerSegmenter
 from voice_coach.listening.stt.base import Recognizer
 from voice_coach.ports import Playback, Segmenter
@@ -38,19 +41,13 @@ MAX_COMMAND_SECONDS = 3.0
 """Longer utterances are talk, not commands: not decoded at all."""
 MIN_COMMAND_SECONDS = 0.15
 """Shorter ones are clicks and knocks."""
-COUPLING_MEMORY = 6.0
-"""Seconds of recent frames used to learn how loud the coach's voice comes back."""
-OVER_MARGIN = 2.0
-"""Over the coach, the microphone must be this many times (6 dB) louder than its echo at most
-explains for the frame to be the person's voice."""
 REFERENCE_SLACK = 0.3
 """Seconds either side within which the microphone and the played audio are matched: their
 clocks are only roughly aligned (device buffers), and the room delays the echo. Over-speech is
 only looked for once the coach has been talking this long."""
-OVER_GAP = 0.25
-"""Seconds without such frames that end what the person said over the coach."""
-MAX_BARGE_IN_SECONDS = 1.5
-"""Over the coach's voice, only a short word or two ("stop", "hold on") counts."""
+ECHO_LEFT = 0.3
+"""Coherence with what was played above which audio found over the coach is its own voice
+(what speexdsp leaves of the echo: 0.47 to 0.79 in the simulated room; a person: under 0.1)."""
 ACCEPT = 0.5
 """Confidence needed for a command."""
 ACCEPT_OVER_SPEECH = 0.8
@@ -112,11 +109,7 @@ class Listener:
         """Session time of the endpointer's time zero."""
         self._coach_talking = False
         self._talk_changed = start
-        self._ratios: deque[float] = deque(
-            maxlen=round(COUPLING_MEMORY / self.segmenter.frame_seconds)
-        )
-        self._over: tuple[float, float] | None = None
-        """Start and last loud moment of the person talking over the coach, while it lasts."""
+        self._over_coach = OverCoach(self.segmenter.frame_seconds)
         self.frame_bytes = self.segmenter.frame_bytes
         self.frame_seconds = self.segmenter.frame_seconds
         self._start = start
@@ -168,11 +161,13 @@ class Listener:
         if coach_talking and self.playback.audible:
             # While the coach talks, the microphone is full of its voice: only what rises above
             # the echo of what it played can be the person (the endpointer would hear the coach).
-            settled = began - self._talk_changed > REFERENCE_SLACK
-            # Found by the raw microphone's level: on the cancelled signal, the echo left at the
-            # start of a line (the filter re-adapting) rose above the learnt coupling, and the
-            # coach heard its own "we start" as "be quiet". What is decoded is the cancelled audio.
-            return self._talking_over(heard, began) if settled else None
+            if began - self._talk_changed <= REFERENCE_SLACK:
+                return None
+            cancelling = self.canceller is not None and self.canceller.cancelling(began)
+            played = self.playback.level(began - REFERENCE_SLACK, self.now + REFERENCE_SLACK)
+            stretch = self._over_coach.frame(_rms(heard), _rms(frame) if cancelling else None,
+                                             played, began, self.now)  # fmt: skip
+            return self._stretch(stretch) if stretch is not None else None
         self.segmenter.process(frame)
         if self.segmenter.in_speech and not self._in_speech:
             self._in_speech = True
@@ -203,35 +198,13 @@ class Listener:
         utterance, self._pending = self._pending, None
         return utterance
 
-    def _talking_over(self, frame: bytes, began: float) -> Utterance | None:
-        """Find the person's voice on top of the coach's: the coach's voice is always in the
-        microphone while it talks (no echo cancellation), so the endpointer hears one long
-        utterance; instead, compare the microphone with what the coach played (its echo is
-        about as loud as the coupling learnt over the last seconds) and take what stands out."""
-        played = self.playback.level(began - REFERENCE_SLACK, self.now + REFERENCE_SLACK)
-        samples = np.frombuffer(frame, dtype="<i2").astype(np.float32) / 32768
-        heard = float(np.sqrt(np.mean(samples**2)))
-        if played > 0.01:
-            self._ratios.append(heard / played)
-        # The echo's loudest share of what was played: the person is what rises above it.
-        coupling = float(np.percentile(self._ratios, 90)) if len(self._ratios) > 20 else 1.0
-        if heard > max(0.01, OVER_MARGIN * coupling * played):
-            start = self._over[0] if self._over else began
-            self._over = (start, self.now)
-            return None
-        if self._over is not None and self.now - self._over[1] > OVER_GAP:
-            start, end = self._over
-            self._over = None
-            return self._utterance(start, end)
-        return None
-
     def _cut(self, at: float) -> Utterance | None:
         """End any utterance at ``at`` and start endpointing afresh."""
         utterance, self._pending = self._pending, None
         joined, self._joined_start = self._joined_start, None
-        if self._over is not None:
-            utterance = self._utterance(*self._over)
-            self._over = None
+        stretch = self._over_coach.flush()
+        if stretch is not None:
+            utterance = self._stretch(stretch)
         elif self._in_speech:
             start = self._origin + self.segmenter.speech_start if joined is None else joined
             utterance = self._utterance(start, at)
@@ -240,7 +213,8 @@ class Listener:
 
     def reset(self) -> None:
         """Forget anything half heard and endpoint afresh, as between unrelated recordings."""
-        self._over = self._pending = self._joined_start = None
+        self._over_coach.flush()
+        self._pending = self._joined_start = None
         self._restart(self.now)
 
     def _restart(self, at: float) -> None:
@@ -260,12 +234,18 @@ class Listener:
         frames = list(self._history)[max(0, begin) : max(0, stop)]
         return b"".join(frames)
 
-    def _utterance(self, start: float, end: float) -> Utterance:
+    def _stretch(self, stretch: Stretch) -> Utterance:
+        """What was said over the coach."""
+        return self._utterance(stretch.start, stretch.end, stretch.cancelled_only)
+
+    def _utterance(self, start: float, end: float, cancelled_only: bool = False) -> Utterance:
+        """What was said from ``start`` to ``end`` (``cancelled_only``: found standing out of
+        the echo-cancelled signal only)."""
         began = time.perf_counter()
-        utterance = self._decide(start, end)
+        utterance = self._decide(start, end, cancelled_only)
         return dataclasses.replace(utterance, decided=(self.now, time.perf_counter() - began))
 
-    def _decide(self, start: float, end: float) -> Utterance:
+    def _decide(self, start: float, end: float, cancelled_only: bool) -> Utterance:
         def ignored(why: str, text: str = "", confidence: float = 0.0) -> Utterance:
             return Utterance(start, end, text, confidence, None, why)
 
@@ -280,6 +260,15 @@ class Listener:
         if not intents:
             return ignored("nothing to listen for now")
         audio = self._audio(start, end)
+        if (
+            cancelled_only
+            and self.canceller is not None
+            and (self.canceller.echo_left(audio, start - PRE_ROLL) > ECHO_LEFT)
+        ):
+            # What stood out was the coach's own voice, which the canceller had lost for a
+            # moment (a sound server running dry moves the echo): it still follows what was
+            # played, where a person's voice does not.
+            return ignored("the coach's own voice")
         if self.recognizer.wants_cleaned:
             audio = cleaned(audio)
         audio = padded(audio, self._noise)
@@ -305,6 +294,12 @@ def padded(pcm: bytes, rng: np.random.Generator) -> bytes:
     room = np.concatenate([np.zeros(pad, np.float32), speech, np.zeros(pad, np.float32)])
     room += room_noise(rng, len(room)) * 32768
     return np.clip(room, -32768, 32767).astype("<i2").tobytes()
+
+
+def _rms(frame: bytes) -> float:
+    """A frame's RMS level, full scale 1."""
+    samples = np.frombuffer(frame, dtype="<i2").astype(np.float32) / 32768
+    return float(np.sqrt(np.mean(samples**2)))
 
 
 def _level(frame: bytes) -> float:
