@@ -114,6 +114,12 @@ def test_stop_said_over_the_coach_is_obeyed(tmp_path: Path, natural, espeak, ech
     assert cut["t"] < stopped["t"] < cut["end"]  # it was still speaking when it heard "stop"
     after = [e for e in heard.of("say") if e["t"] >= stopped["t"]]
     assert after[0]["text"] == "Paused."
+    # The rest of the line was never played: silence until the coach gives up waiting, and
+    # nothing more heard in the room.
+    played = read_wav(tmp_path / "coach.wav")
+    quiet_from, quiet_to = (round(t * played.rate) for t in (after[0]["end"], after[1]["t"]))
+    assert not played.samples[quiet_from:quiet_to].any()
+    assert [e for e in heard.of("ignored") if e["start"] > after[0]["end"]] == []
     assert heard.end == "no-input"  # paused, and then nobody said anything
 
 

@@ -26,6 +26,11 @@ class Speaker(Protocol):
         """Virtual time: output ``item`` as starting at session time ``start``; return seconds."""
         ...
 
+    def cut(self, at: float) -> None:
+        """Virtual time: what was rendered stops at session time ``at`` (the coach was
+        silenced)."""
+        ...
+
     def speak(self, item: Say | Chime, cancel: threading.Event, start: float) -> None:
         """Real time: say or play ``item``, returning when done or soon after ``cancel`` is set."""
         ...

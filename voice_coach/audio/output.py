@@ -42,6 +42,10 @@ class AudioSink(Protocol):
         """Virtual time: put ``audio`` at session time ``start``."""
         ...
 
+    def cut(self, at: float) -> None:
+        """Virtual time: what was put last stops at session time ``at``."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -119,6 +123,9 @@ class DeviceOutput:
     def place(self, audio: Audio, start: float) -> None:
         raise NotImplementedError("a sound card plays in real time; virtual time needs a WAV")
 
+    def cut(self, at: float) -> None:
+        raise NotImplementedError("a sound card plays in real time; virtual time needs a WAV")
+
     def close(self) -> None:
         # abort, not stop: stopping waits for buffers to drain, which a lost device never does
         self._stream.abort()
@@ -128,7 +135,8 @@ class DeviceOutput:
 class WavTimeline:
     """A WAV file of the whole session: each piece of audio at its session time, silence between.
 
-    Written as it goes (16-bit mono), so a long session never sits in memory.
+    Written as it goes (16-bit mono), so a long session never sits in memory: only the last
+    piece is held back, in case it is cut short.
     """
 
     def __init__(self, path: Path, rate: int, paced: bool = False) -> None:
@@ -139,10 +147,22 @@ class WavTimeline:
         self._file.setsampwidth(2)
         self._file.setframerate(rate)
         self._written = 0
+        self._held: tuple[int, np.ndarray] | None = None
+        """The last piece placed (its first sample and its samples), not yet written."""
 
     def place(self, audio: Audio, start: float) -> None:
-        samples = audio.resampled(self.rate).samples
-        at = round(start * self.rate)
+        self._write_held()
+        self._held = (round(start * self.rate), audio.resampled(self.rate).samples)
+
+    def cut(self, at: float) -> None:
+        if self._held is not None:
+            first, samples = self._held
+            self._held = (first, samples[: max(0, round(at * self.rate) - first)])
+
+    def _write_held(self) -> None:
+        if self._held is None:
+            return
+        (at, samples), self._held = self._held, None
         if at > self._written:
             self._file.writeframes(b"\0\0" * (at - self._written))
             self._written = at
@@ -158,4 +178,5 @@ class WavTimeline:
         self.place(Audio(audio.samples[: round(heard * audio.rate)], audio.rate), start)
 
     def close(self) -> None:
+        self._write_held()
         self._file.close()

@@ -63,6 +63,14 @@ class Room:
                                  float(np.sqrt(np.mean(chunk**2))), chunk.astype("<f4").tobytes(),
                                  SAMPLE_RATE)  # fmt: skip
 
+    def cut(self, at: float) -> None:
+        """The coach was silenced at session time ``at``: what it was playing stops there (the
+        playback log is cut by the run itself)."""
+        stop = round(at * SAMPLE_RATE)
+        if self._next is not None and stop < self._next:
+            self._played[stop + round(self.delay * SAMPLE_RATE) :] = 0.0
+            self._next = stop
+
     @property
     def length(self) -> int:
         """Samples of the session the room has sound for."""
@@ -85,6 +93,10 @@ class RoomSink:
     def place(self, audio: Audio, start: float) -> None:
         self._sink.place(audio, start)
         self._room.play(audio, start)
+
+    def cut(self, at: float) -> None:
+        self._sink.cut(at)
+        self._room.cut(at)
 
     def play(self, audio: Audio, cancel: threading.Event, start: float) -> None:
         raise NotImplementedError("the simulated room is for virtual runs")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 
 KEEP_SECONDS = 60.0
@@ -74,11 +74,17 @@ class PlaybackLog:
             self._words.append((start, end, text))
 
     def cut(self, at: float) -> None:
-        """The last words were cut short at ``at`` (virtual time)."""
+        """The last words were cut short at ``at`` (virtual time): they, and the audio logged
+        for after ``at``, were never played."""
         with self._lock:
             if self._words and self._words[-1][1] > at:
                 start, _, text = self._words[-1]
                 self._words[-1] = (start, at, text)
+            self._levels = deque((s, e, 0.0 if s >= at else lv) for s, e, lv in self._levels)
+            self._audio = deque(
+                replace(block, samples=bytes(len(block.samples))) if block.start >= at else block
+                for block in self._audio
+            )
 
     def played(self, start: float, end: float, level: float, samples: bytes = b"",
                rate: int = 0) -> None:  # fmt: skip

@@ -52,6 +52,7 @@ class VirtualDriver(Attached):
         self._queue = deque(item for item in self._queue if isinstance(item, StepStarted))
         if self._speaking is not None:
             self.runner.playback.cut(self.clock.now())
+            self.runner.speaker.cut(self.clock.now())
         self._speaking = None
         if said:
             self._finished_utterance = said[-1].utterance

@@ -73,6 +73,9 @@ class AudioSpeaker:
         self.sink.place(audio, start)
         return audio.seconds
 
+    def cut(self, at: float) -> None:
+        self.sink.cut(at)
+
     def speak(self, item: Say | Chime, cancel: threading.Event, start: float) -> None:
         if isinstance(item, Chime):
             self.sink.play(self._chimes[item.name], cancel, start)

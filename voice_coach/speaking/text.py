@@ -51,6 +51,9 @@ class TextSpeaker:
         self._print(item.text)
         return speech_seconds(item.text, self._rate)
 
+    def cut(self, at: float) -> None:
+        """Printed words stay printed."""
+
     def speak(self, item: Say | Chime, cancel: threading.Event, start: float) -> None:
         if isinstance(item, Say):
             self._print(item.text)
