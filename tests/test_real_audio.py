@@ -7,92 +7,29 @@ into the same sink with paplay when the coach falls silent. scripts/test.sh star
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.pulse_room import (
+    RoomRecorder,
+    Session,
+    answer,
+    pulseaudio_running,
+    say_until_heard,
+    speak,
+)
 from voice_coach.audio.pcm import Audio, active_rms, read_wav, write_wav
 from voice_coach.speaking.tts.natural import NaturalVoice
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("pactl") is None
-    or subprocess.run(["pactl", "info"], capture_output=True, check=False).returncode != 0,
+    not pulseaudio_running(),
     reason="no PulseAudio server here (scripts/test.sh starts one)",
 )
-
-
-class Session:
-    def __init__(self, tmp_path: Path, *args: str) -> None:
-        self.transcript = tmp_path / "t.jsonl"
-        self.last = -1.0
-        env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"),
-                   XDG_CONFIG_HOME=str(tmp_path / "config"))  # fmt: skip
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "voice_coach", "run", "--quick", "--fresh", "--input", "mic",
-             "--output", "speaker", "--engine", "pocketsphinx", "--transcript",
-             str(self.transcript), *args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=env,
-        )  # fmt: skip
-
-    def events(self) -> list[dict]:
-        if not self.transcript.exists():
-            return []
-        return [json.loads(line) for line in self.transcript.read_text().splitlines() if line]
-
-    def wait_for(self, test, timeout: float = 30.0) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for event in self.events():
-                if test(event):
-                    return event
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        if self.process.poll() is None:  # its error output ends only when it does
-            self.process.kill()
-        _, stderr = self.process.communicate(timeout=10)
-        pytest.fail(f"waited in vain; stderr: {stderr}")
-
-    def said(self, text_start: str) -> dict:
-        """Wait until the coach has next finished saying something starting with ``text_start``."""
-        after = self.last
-        event = self.wait_for(lambda e: e["event"] == "say" and e["t"] > after
-                              and e["text"].startswith(text_start))  # fmt: skip
-        self.last = event["t"]
-        return event
-
-    def chimed(self) -> dict:
-        """Wait until the next hold has started (its chime played)."""
-        after = self.last
-        event = self.wait_for(lambda e: e["event"] == "chime" and e["t"] > after)
-        self.last = event["t"]
-        return event
-
-
-def answer(coach: Session, path: Path, voice: NaturalVoice, text: str) -> None:
-    """Say ``text`` and, like a person who was not understood, say it again (up to 3 times)."""
-    before = len([e for e in coach.events() if e["event"] == "heard"])
-    for _ in range(3):
-        speak(path, voice, text)
-        deadline = time.monotonic() + 4
-        while time.monotonic() < deadline:
-            if len([e for e in coach.events() if e["event"] == "heard"]) > before:
-                return
-            time.sleep(0.1)
-
-
-def speak(path: Path, voice: NaturalVoice, text: str) -> None:
-    write_wav(path, voice.synthesize(text))
-    subprocess.run(["paplay", str(path)], check=True, timeout=20)
 
 
 def test_steered_by_voice_through_pulseaudio_never_by_itself(tmp_path: Path):
@@ -134,25 +71,6 @@ def test_steered_by_voice_through_pulseaudio_never_by_itself(tmp_path: Path):
     assert room.seconds > 20 and float(np.sqrt(np.mean(room.samples**2))) > 0.005
 
 
-class RoomRecorder:
-    """What the room's microphone hears (16 kHz raw), readable while it records."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.process = subprocess.Popen(["parec", "--device=room.monitor", "--format=s16le",
-                                         "--rate=16000", "--channels=1"],
-                                        stdout=path.open("wb"))  # fmt: skip
-
-    def last(self, seconds: float) -> np.ndarray:
-        data = self.path.read_bytes()
-        samples = np.frombuffer(data[: len(data) // 2 * 2], "<i2").astype(np.float32) / 32768
-        return samples[-round(seconds * 16000) :]
-
-    def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=5)
-
-
 def test_stop_and_pause_said_over_the_coach_are_obeyed_through_pulseaudio(tmp_path: Path):
     """The person talks while the coach is in the middle of a step's how-to: as loud as the
     coach's voice in the room, then with the coach 6 dB louder. The coach hears its own voice
@@ -180,17 +98,7 @@ def test_stop_and_pause_said_over_the_coach_are_obeyed_through_pulseaudio(tmp_pa
             person = voice.synthesize(word).resampled(16000).samples
             level = coach_level * 10 ** (-echo_db / 20)
             write_wav(tmp_path / "word.wav", Audio(person * level / active_rms(person), 16000))
-            before = len([e for e in coach.events() if e["event"] == "heard"])
-            for _ in range(2):  # like a person who was not obeyed, say it once more
-                subprocess.run(["paplay", str(tmp_path / "word.wav")], check=True, timeout=20)
-                deadline = time.monotonic() + 2.5
-                while time.monotonic() < deadline:
-                    if len([e for e in coach.events() if e["event"] == "heard"]) > before:
-                        break
-                    time.sleep(0.1)
-                else:
-                    continue
-                break
+            say_until_heard(coach, tmp_path / "word.wav", 2)  # once more if not obeyed
             coach.said("Paused.")
             time.sleep(0.5)
             answer(coach, tmp_path / "next.wav", voice, "Next." if echo_db == 0 or

@@ -27,7 +27,7 @@ HUMAN_LABELS = {
 """Command words of the real recordings; every other word, and every sentence, is ``none``."""
 
 
-SETS = ("synthetic", "real", "korean", "echo")
+SETS = ("synthetic", "real", "korean", "echo", "pulse")
 """The sets a run can measure (``--sets``)."""
 
 
