@@ -37,14 +37,13 @@ def pulse_barge_in(work: Path, tries: int) -> dict[str, object]:
     counts = {kind: [0, 0, 0] for kind in KINDS}  # tries, first word obeyed, within two
     stray: list[str] = []
     voice = NaturalVoice()  # the person's answers between tries
-    session = 0
+    session = done = 0
     try:
-        while todo:
+        while done < len(todo):
             session += 1
             folder = work / f"pulse-{session}"
             folder.mkdir()
-            done = _session(folder, voice, todo, people, counts, stray)
-            todo = todo[done:]
+            done += _session(folder, voice, todo, done, people, counts, stray)
     finally:
         voice.close()
     obeyed = {f"{word} at {level:+.0f} dB": f"{first}/{n} first word, {two}/{n} within two"
@@ -52,12 +51,13 @@ def pulse_barge_in(work: Path, tries: int) -> dict[str, object]:
     return {"tries": tries, "obeyed": obeyed, "commands taken that nobody said": stray}
 
 
-def _session(folder: Path, voice: NaturalVoice, todo: list[tuple[str, float]],
+def _session(folder: Path, voice: NaturalVoice, todo: list[tuple[str, float]], first: int,
              people: list[tuple[str, float]], counts: dict, stray: list[str]) -> int:  # fmt: skip
-    """One session, as many tries of ``todo`` as its steps allow; how many were made."""
+    """One session, making the tries of ``todo`` from ``first`` on as far as its steps allow;
+    how many it made."""
     room = RoomRecorder(folder / "room.raw")
     coach = Session(folder)
-    made = 0
+    made = first
     try:
         coach.said("Welcome")
         coach_level = active_rms(room.last(8.0))  # the coach's voice, as loud as it is heard
@@ -78,7 +78,7 @@ def _session(folder: Path, voice: NaturalVoice, todo: list[tuple[str, float]],
             coach.last = step["t"]
             time.sleep(INTO_STEP)
             word, level = todo[made]
-            name, speed = people[made % len(people)]
+            name, speed = people[made // len(KINDS) % len(people)]  # every word in every voice
             spoken = say(name, speed, word.capitalize() + "!").samples
             person = coach_level * 10 ** (-level / 20)
             write_wav(folder / "word.wav", Audio(spoken * person / active_rms(spoken), SAMPLE_RATE))
@@ -111,7 +111,7 @@ def _session(folder: Path, voice: NaturalVoice, todo: list[tuple[str, float]],
         room.close()
     heard = [e["intent"] for e in coach.events() if e["event"] == "heard"]
     stray += _unexpected(heard, expected)
-    return made
+    return made - first
 
 
 def _unexpected(heard: list[str], expected: list[str]) -> list[str]:
