@@ -6,8 +6,10 @@ sink: as loud as the coach's voice (0 dB) and 6 dB under it (+6 dB echo).
 Real-time sessions through the real devices (PortAudio, the speaker's buffer, the server's
 timing): after the safety questions, each step's how-to is interrupted 5 s in by one try, and
 the coach is then told "next". Reported per word and level: the first word obeyed (taken as
-that very command), obeyed within two words, and every command taken that was not said. Needs
-the server that ``scripts/audio-server.sh`` starts; about 15 s per try.
+that very command), obeyed within two words, and every command taken that was not said; and
+first, over a minute of the coach talking, how much of its echo is taken out
+(``bench/pulse_echo.py``). Needs the server that ``scripts/audio-server.sh`` starts; about 15 s
+per try.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench.barge_in import say, voices
+from bench.pulse_echo import pulse_echo
 from bench.sets import ROOT
 
 sys.path.insert(0, str(ROOT))
@@ -26,12 +29,16 @@ from voice_coach.audio.pcm import SAMPLE_RATE, Audio, active_rms, write_wav
 from voice_coach.speaking.tts.natural import NaturalVoice
 
 KINDS = (("stop", 0.0), ("pause", 0.0), ("stop", 6.0), ("pause", 6.0))
+ECHO_SECONDS = 60.0
+"""Seconds of the coach talking over which the echo taken out is measured, before the tries."""
 INTO_STEP = 5.0
 """Seconds after a step begins (its title, then its how-to) that the word is said."""
 
 
 def pulse_barge_in(work: Path, tries: int) -> dict[str, object]:
-    """Obeyed counts per word and level, and the commands taken that nobody said."""
+    """The echo taken out; obeyed counts per word and level; the commands taken that nobody
+    said."""
+    echo = pulse_echo(ECHO_SECONDS)
     todo = [kind for _ in range(tries) for kind in KINDS]
     people = voices()
     counts = {kind: [0, 0, 0] for kind in KINDS}  # tries, first word obeyed, within two
@@ -48,7 +55,8 @@ def pulse_barge_in(work: Path, tries: int) -> dict[str, object]:
         voice.close()
     obeyed = {f"{word} at {level:+.0f} dB": f"{first}/{n} first word, {two}/{n} within two"
               for (word, level), (n, first, two) in counts.items()}  # fmt: skip
-    return {"tries": tries, "obeyed": obeyed, "commands taken that nobody said": stray}
+    return {"echo cancellation": echo, "tries": tries, "obeyed": obeyed,
+            "commands taken that nobody said": stray}  # fmt: skip
 
 
 def _session(folder: Path, voice: NaturalVoice, todo: list[tuple[str, float]], first: int,
@@ -125,15 +133,20 @@ def _unexpected(heard: list[str], expected: list[str]) -> list[str]:
 
 
 def pulse_section(pulse: dict[str, object] | None) -> str:
-    """The report's part on barge-in through PulseAudio, or nothing when not measured."""
+    """The report's part on echo cancellation and barge-in through PulseAudio, or nothing when
+    not measured."""
     if pulse is None:
         return ""
-    obeyed = pulse["obeyed"]
-    assert isinstance(obeyed, dict)
+    obeyed, echo = pulse["obeyed"], pulse["echo cancellation"]
+    assert isinstance(obeyed, dict) and isinstance(echo, dict)
     rows = "\n".join(f"| {name} | {result} |" for name, result in obeyed.items())
     stray = pulse["commands taken that nobody said"]
+    low, median, high = echo["ERLE dB p10 / median / p90"]
     return (
-        "\n\n### Barge-in through PulseAudio (real time, echo at full level)\n\n"
+        "\n\n### Echo cancellation and barge-in through PulseAudio (real time, echo at full "
+        f"level)\n\nEcho taken out per second of the coach talking ({echo['seconds of echo']} s): "
+        f"median {median} dB (10th percentile {low}, 90th {high}); the echo found "
+        f"{echo['delay s']} s from its time stamp, moved {echo['delay moves']} times.\n\n"
         "| word, echo level against the person | obeyed |\n|---|---|\n" + rows
         + f"\n\nCommands taken that nobody said: {len(stray)} ({', '.join(stray) or 'none'})."
     )  # fmt: skip

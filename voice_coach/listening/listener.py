@@ -41,6 +41,9 @@ MAX_COMMAND_SECONDS = 3.0
 """Longer utterances are talk, not commands: not decoded at all."""
 MIN_COMMAND_SECONDS = 0.15
 """Shorter ones are clicks and knocks."""
+DRIFT = 0.1
+"""Seconds by which time counted in samples may drift from a real microphone's stamps before
+it is set by them (the stamps themselves jitter by a callback block)."""
 REFERENCE_SLACK = 0.3
 """Seconds either side within which the microphone and the played audio are matched: their
 clocks are only roughly aligned (device buffers), and the room delays the echo. Over-speech is
@@ -136,7 +139,7 @@ class Listener:
         drop audio, so time counted from samples alone drifts from the session clock, and the
         coach's own speech would be looked for at the wrong moments."""
         drift = now - self.now
-        if abs(drift) > 0.1:
+        if abs(drift) > DRIFT:
             self._start += drift
             self._origin += drift
 
