@@ -137,7 +137,13 @@ def test_losing_the_sound_card_pauses_and_it_carries_on_when_it_returns(tmp_path
                                and e["text"].startswith("Do you have any"), timeout=60)  # fmt: skip
         assert again["t"] - lost["t"] > 5
         coach.process.send_signal(signal.SIGTERM)
-        assert coach.process.wait(timeout=5) == 0
+        try:
+            _, stderr = coach.process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            coach.process.kill()
+            _, stderr = coach.process.communicate(timeout=10)
+            pytest.fail(f"still running 5 s after SIGTERM; stderr: {stderr}")
+        assert coach.process.returncode == 0, stderr
     finally:
         pactl("suspend-sink", "room", "0")
         if coach.process.poll() is None:
