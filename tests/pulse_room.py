@@ -79,6 +79,14 @@ def answer(coach: Session, path: Path, voice: NaturalVoice, text: str) -> None:
     say_until_heard(coach, path, 3, wait=4.0)
 
 
+def answer_safety(coach: Session, path: Path, voice: NaturalVoice) -> None:
+    """Say "No." to each of the three safety questions once the coach has asked it."""
+    for question in ("Do you have any cuts", "Do you have diabetic", "Are you pregnant"):
+        coach.said(question)
+        time.sleep(0.5)
+        answer(coach, path, voice, "No.")
+
+
 def speak(path: Path, voice: NaturalVoice, text: str) -> None:
     write_wav(path, voice.synthesize(text))
     subprocess.run(["paplay", str(path)], check=True, timeout=20)

@@ -11,7 +11,7 @@ import pytest
 from tests.listening_helpers import feed, new_listener, quiet, said
 from tests.speech_script import coach, microphone
 from voice_coach.app.catalog import find_routine
-from voice_coach.audio.pcm import SAMPLE_RATE, Audio, active_rms, read_wav
+from voice_coach.audio.pcm import SAMPLE_RATE, active_rms, read_wav
 from voice_coach.core.commands import Intent
 from voice_coach.listening.evaluation import context_intents
 from voice_coach.listening.listener import ACCEPT
@@ -98,8 +98,7 @@ def test_stop_said_over_the_coach_is_obeyed(tmp_path: Path, natural, espeak, ech
     # Say "stop" a second into the first technique's how-to, over the coach's voice.
     how_to = next(e for e in typed.of("say") if e["text"].startswith("Place your palms"))
     at = how_to["t"] + 1.0
-    stop = espeak.synthesize("Stop!").resampled(SAMPLE_RATE)
-    stop = Audio(stop.samples * PERSON / active_rms(stop.samples), SAMPLE_RATE)
+    stop = espeak.synthesize("Stop!").resampled(SAMPLE_RATE).at_speech_level(PERSON)
     wav = tmp_path / "mic.wav"
     microphone(typed, lambda text: natural.synthesize(text.capitalize() + "."), wav,
                extra=[(at, stop)], until=at + 3)  # fmt: skip

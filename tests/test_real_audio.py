@@ -19,11 +19,12 @@ from tests.pulse_room import (
     RoomRecorder,
     Session,
     answer,
+    answer_safety,
     pulseaudio_running,
     say_until_heard,
     speak,
 )
-from voice_coach.audio.pcm import Audio, active_rms, read_wav, write_wav
+from voice_coach.audio.pcm import active_rms, read_wav, write_wav
 from voice_coach.speaking.tts.natural import NaturalVoice
 
 pytestmark = pytest.mark.skipif(
@@ -39,10 +40,7 @@ def test_steered_by_voice_through_pulseaudio_never_by_itself(tmp_path: Path):
                                  str(recording)])  # fmt: skip
     coach = Session(tmp_path)
     try:
-        for question in ("Do you have any cuts", "Do you have diabetic", "Are you pregnant"):
-            coach.said(question)
-            time.sleep(0.5)
-            answer(coach, tmp_path / "no.wav", voice, "No.")
+        answer_safety(coach, tmp_path / "no.wav", voice)
         for heard_next, say in (("Lay the towel flat", "Next."),  # the first step, a 6 s hold
                                 ("Pour a little massage oil", "Go back."),
                                 ("Lay the towel flat", "Quit.")):  # fmt: skip
@@ -82,10 +80,7 @@ def test_stop_and_pause_said_over_the_coach_are_obeyed_through_pulseaudio(tmp_pa
     try:
         coach.said("Welcome")
         coach_level = active_rms(room.last(8.0))  # the coach's voice, as loud as it is heard
-        for question in ("Do you have any cuts", "Do you have diabetic", "Are you pregnant"):
-            coach.said(question)
-            time.sleep(0.5)
-            answer(coach, tmp_path / "no.wav", voice, "No.")
+        answer_safety(coach, tmp_path / "no.wav", voice)
         coach.said("Lay the towel flat")  # the first step is short: on to the next
         coach.chimed()
         speak(tmp_path / "next.wav", voice, "Next.")
@@ -95,9 +90,10 @@ def test_stop_and_pause_said_over_the_coach_are_obeyed_through_pulseaudio(tmp_pa
             step = coach.wait_for(lambda e: e["event"] == "step" and e["t"] > coach.last)
             coach.last = step["t"]
             time.sleep(5.0)
-            person = voice.synthesize(word).resampled(16000).samples
-            level = coach_level * 10 ** (-echo_db / 20)
-            write_wav(tmp_path / "word.wav", Audio(person * level / active_rms(person), 16000))
+            person = voice.synthesize(word).resampled(16000)
+            write_wav(
+                tmp_path / "word.wav", person.at_speech_level(coach_level * 10 ** (-echo_db / 20))
+            )
             say_until_heard(coach, tmp_path / "word.wav", 2)  # once more if not obeyed
             coach.said("Paused.")
             time.sleep(0.5)

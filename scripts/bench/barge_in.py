@@ -47,7 +47,7 @@ def say(voice: str, speed: float, text: str) -> Audio:
 
 
 def at_person_level(audio: Audio) -> Audio:
-    return Audio(audio.samples * PERSON / active_rms(audio.samples), audio.rate)
+    return audio.at_speech_level(PERSON)
 
 
 def voices() -> list[tuple[str, float]]:

@@ -24,8 +24,15 @@ from bench.sets import ROOT
 
 sys.path.insert(0, str(ROOT))
 
-from tests.pulse_room import RoomRecorder, Session, answer, heard_count, say_until_heard
-from voice_coach.audio.pcm import SAMPLE_RATE, Audio, active_rms, write_wav
+from tests.pulse_room import (
+    RoomRecorder,
+    Session,
+    answer,
+    answer_safety,
+    heard_count,
+    say_until_heard,
+)
+from voice_coach.audio.pcm import active_rms, write_wav
 from voice_coach.speaking.tts.natural import NaturalVoice
 
 KINDS = (("stop", 0.0), ("pause", 0.0), ("stop", 6.0), ("pause", 6.0))
@@ -69,10 +76,7 @@ def _session(folder: Path, voice: NaturalVoice, todo: list[tuple[str, float]], f
     try:
         coach.said("Welcome")
         coach_level = active_rms(room.last(8.0))  # the coach's voice, as loud as it is heard
-        for question in ("Do you have any cuts", "Do you have diabetic", "Are you pregnant"):
-            coach.said(question)
-            time.sleep(0.5)
-            answer(coach, folder / "answer.wav", voice, "No.")
+        answer_safety(coach, folder / "answer.wav", voice)
         expected = ["no"] * 3
         coach.said("Lay the towel flat")
         coach.chimed()
@@ -87,9 +91,10 @@ def _session(folder: Path, voice: NaturalVoice, todo: list[tuple[str, float]], f
             time.sleep(INTO_STEP)
             word, level = todo[made]
             name, speed = people[made // len(KINDS) % len(people)]  # every word in every voice
-            spoken = say(name, speed, word.capitalize() + "!").samples
-            person = coach_level * 10 ** (-level / 20)
-            write_wav(folder / "word.wav", Audio(spoken * person / active_rms(spoken), SAMPLE_RATE))
+            spoken = say(name, speed, word.capitalize() + "!")
+            write_wav(
+                folder / "word.wav", spoken.at_speech_level(coach_level * 10 ** (-level / 20))
+            )
             before = heard_count(coach)
             attempt = say_until_heard(coach, folder / "word.wav", 2)
             taken = [e["intent"] for e in coach.events() if e["event"] == "heard"][before:]

@@ -42,6 +42,11 @@ class Audio:
         """Louder or quieter by ``gain`` (a factor), clipped to [-1, 1]."""
         return Audio(np.clip(self.samples * gain, -1.0, 1.0).astype(np.float32), self.rate)
 
+    def at_speech_level(self, level: float) -> Audio:
+        """Scaled so that its speech (at 16 kHz, as :func:`active_rms` measures it) has RMS
+        ``level``: how loud a person sounds, whatever the silence around the words."""
+        return self.scaled(level / active_rms(self.samples))
+
     def then(self, other: Audio) -> Audio:
         """This audio followed by ``other`` (resampled to this rate)."""
         other = other.resampled(self.rate)

@@ -22,6 +22,7 @@ from collections import deque
 
 import numpy as np
 import soxr
+from numpy.lib.stride_tricks import sliding_window_view
 
 from voice_coach.audio.pcm import SAMPLE_RATE
 from voice_coach.audio.speexdsp import SpeexEchoCanceller
@@ -227,9 +228,8 @@ class EchoCanceller:
         first = round((start - self.estimator.delay) * SAMPLE_RATE)
         played = self.reference.samples(first, len(heard)).astype(np.float64)
         window = np.hanning(size)
-        hops = range(0, len(heard) - size + 1, size // 2)
-        x = np.array([np.fft.rfft(heard[h : h + size] * window) for h in hops])
-        r = np.array([np.fft.rfft(played[h : h + size] * window) for h in hops])
+        x, r = (np.fft.rfft(sliding_window_view(signal, size)[:: size // 2] * window, axis=1)
+                for signal in (heard, played))  # fmt: skip
         band = slice(size * 200 // SAMPLE_RATE, size * 4000 // SAMPLE_RATE)
         x, r = x[:, band], r[:, band]
         cross = np.abs(np.sum(x * np.conj(r), axis=0)) ** 2
