@@ -83,7 +83,7 @@ def main() -> None:
         "--sets",
         default=",".join(SETS),
         help=f"which sets to run, comma-separated (default: all of {', '.join(SETS)}); the "
-        "real recordings alone take about 4 minutes, the whole run about 70",
+        "real recordings alone take about 4 minutes, the whole run about 80",
     )
     args = parser.parse_args()
     if args.peer:
