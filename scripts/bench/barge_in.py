@@ -7,6 +7,11 @@ one of the coach's longer lines, and a listening run hears the microphone (the p
 its echo ``level`` dB louder than the person (0 dB: as loud; +6 dB: louder). Obeyed: the word
 taken as that command within 1.5 s of its start. Self-triggers: the whole session at the same
 echo with nobody saying anything but the answers, and anything taken besides them.
+
+A try only measures barge-in if the coach is talking when the word is said: the listening run
+must follow the typed one, so the safety answers are said by a held-out voice whose "no" the
+coach understands (the first whose quiet session reaches the routine), and a try in which the
+coach was not talking at that moment stops the benchmark rather than count as obeyed.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +53,9 @@ def say(voice: str, speed: float, text: str) -> Audio:
         return read_wav(Path(out.name)).resampled(SAMPLE_RATE)
 
 
-def at_person_level(audio: Audio) -> Audio:
-    return audio.at_speech_level(PERSON)
+def said(voice: tuple[str, float], text: str) -> Audio:
+    """``text`` said by the person in ``voice`` (name, speed) at the person's level."""
+    return say(*voice, text).at_speech_level(PERSON)
 
 
 def voices() -> list[tuple[str, float]]:
@@ -70,17 +78,14 @@ def barge_in(work: Path, tries: int) -> dict[str, object]:
     long_lines = [e for e in typed.of("say")[:-1] if e["t"] > first_step and e["end"] - e["t"] > 3]
     chosen = [long_lines[round(i)] for i in np.linspace(0, len(long_lines) - 1, tries)]
     people = voices()
-    answer = people[0]
-
-    def said_no(text: str) -> Audio:
-        return at_person_level(say(*answer, text))
+    said_no, triggers, answerer = answering(work, typed, people, coach_level)
 
     jobs = []
     for level in LEVELS:
         for word in WORDS:
             for i, line in enumerate(chosen):
                 voice = people[i % len(people)]
-                spoken = at_person_level(say(*voice, word.capitalize() + "!"))
+                spoken = said(voice, word.capitalize() + "!")
                 gain = level + 20 * np.log10(PERSON / coach_level)
                 jobs.append((level, word, i, line["t"] + 1.0, spoken, gain))
 
@@ -90,6 +95,9 @@ def barge_in(work: Path, tries: int) -> dict[str, object]:
         mic = work / f"{name}-mic.wav"
         microphone(typed, said_no, mic, extra=[(at, spoken)], until=at + 4)
         heard = listen(work, name, mic, gain)
+        if not any(e["t"] <= at <= e["end"] for e in heard.of("say")):
+            raise SystemExit(f"barge-in try {name}: the coach was not talking at {at:.1f} s "
+                             f"(its run went another way: {work / name}.jsonl)")  # fmt: skip
         obeyed = any(e["intent"] == word and at - 0.3 < e["start"] < at + 1.5
                      for e in heard.of("heard"))  # fmt: skip
         others = [e["intent"] for e in heard.of("heard") if e["intent"] not in ("no", word)]
@@ -101,15 +109,32 @@ def barge_in(work: Path, tries: int) -> dict[str, object]:
                                                  if lv == level and w == word)
               for level in LEVELS for word in WORDS}  # fmt: skip
     stray = sum(len(others) for *_, others in results)
-    triggers = {}
-    for level in LEVELS:
-        mic = work / f"quiet-{level:+.0f}-mic.wav"
-        microphone(typed, said_no, mic)
-        gain = level + 20 * np.log10(PERSON / coach_level)
-        heard = listen(work, f"quiet-{level:+.0f}", mic, gain)
-        triggers[f"{level:+.0f} dB"] = len([e for e in heard.of("heard") if e["intent"] != "no"])
     return {"tries": tries, "obeyed": obeyed, "other commands taken in the tries": stray,
-            "self-triggers over the whole session": triggers}  # fmt: skip
+            "self-triggers over the whole session": triggers,
+            "answers said by": answerer}  # fmt: skip
+
+
+def answering(work: Path, typed: Run, people: list[tuple[str, float]], coach_level: float
+              ) -> tuple[Callable[[str], Audio], dict[str, int], str]:  # fmt: skip
+    """The safety answers in the first held-out voice whose quiet sessions (nobody talking over
+    the coach) reach the routine at every echo level, and the commands taken in those sessions
+    besides the answers (self-triggers), and that voice's name."""
+    steps = len(typed.of("step"))
+    for voice in people:
+        said_no = partial(said, voice)
+        triggers: dict[str, int] = {}
+        for level in LEVELS:
+            name = f"quiet-{voice[0]}-{level:+.0f}"
+            mic = work / f"{name}-mic.wav"
+            microphone(typed, said_no, mic)
+            heard = listen(work, name, mic, level + 20 * np.log10(PERSON / coach_level))
+            if len(heard.of("step")) < steps:
+                break
+            triggers[f"{level:+.0f} dB"] = len([e for e in heard.of("heard")
+                                                if e["intent"] != "no"])  # fmt: skip
+        else:
+            return said_no, triggers, voice[0]
+    raise SystemExit("barge-in: no held-out voice's safety answers took the coach to the routine")
 
 
 def echo_section(echo: dict[str, object] | None) -> str:
